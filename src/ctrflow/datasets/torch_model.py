@@ -1,0 +1,54 @@
+"""Saves and loads a trained model with everything needed to score new data."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import torch
+from kedro.io import AbstractVersionedDataset, Version
+
+from ctrflow.training.artifact import ModelArtifact
+
+
+class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
+    """One file per version holding the weights, the model's name and config, the
+    feature map (vocabularies, offsets, numeric transforms) and the training
+    parameters, as plain tensors and dicts (loadable with ``weights_only=True``).
+
+    Example catalog entry::
+
+        model:
+          type: ctrflow.datasets.TorchModelDataset
+          filepath: data/06_models/model.pt
+          versioned: true
+    """
+
+    def __init__(
+        self, filepath: str, version: Version | None = None, metadata: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(
+            filepath=PurePosixPath(filepath),
+            version=version,
+            exists_function=lambda path: Path(path).exists(),
+            glob_function=lambda pattern: [str(p) for p in Path().glob(pattern)],
+        )
+        self.metadata = metadata
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": self._filepath, "version": self._version}
+
+    def load(self) -> ModelArtifact:
+        state = torch.load(str(self._get_load_path()), map_location="cpu", weights_only=True)
+        return ModelArtifact.from_state(state)
+
+    def save(self, data: ModelArtifact) -> None:
+        path = Path(str(self._get_save_path()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(data.to_state(), path)
+
+    def _exists(self) -> bool:
+        try:
+            return Path(str(self._get_load_path())).exists()
+        except Exception:  # noqa: BLE001 - no version saved yet
+            return False

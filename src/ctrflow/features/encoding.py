@@ -1,0 +1,130 @@
+"""Fit vocabularies on train, then encode any split with polars expressions."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ctrflow.features.feature_map import (
+    FIRST_VALUE_ID,
+    MISSING_TOKEN,
+    OOV_ID,
+    CategoricalField,
+    FeatureMap,
+    NumericField,
+)
+from ctrflow.params import DatasetSchema, FeatureEngineeringParams
+
+
+def _log_bucket(column: str) -> pl.Expr:
+    """Counter -> bucket token: ``floor(ln(x)^2)`` above 2, the value itself up to 2."""
+    value = pl.col(column)
+    bucket = (
+        pl.when(value > 2)
+        .then(pl.lit("b") + value.log().pow(2).floor().cast(pl.Int64).cast(pl.String))
+        .otherwise(value.floor().cast(pl.Int64).cast(pl.String))
+    )
+    return bucket.fill_null(MISSING_TOKEN).alias(column)
+
+
+def _token(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).fill_null(MISSING_TOKEN).alias(column)
+
+
+def _numeric_value(column: str, transform: str) -> pl.Expr:
+    value = pl.col(column).cast(pl.Float64)
+    if transform == "log1p":
+        value = value.clip(lower_bound=0).log1p()
+    return value
+
+
+def _tokens(table: pl.DataFrame, categorical: list[str], bucketed: list[str]) -> pl.DataFrame:
+    return table.select([_token(c) for c in categorical] + [_log_bucket(c) for c in bucketed])
+
+
+def fit_feature_map(
+    train: pl.DataFrame,
+    selected: list[str],
+    schema: DatasetSchema,
+    params: FeatureEngineeringParams,
+) -> FeatureMap:
+    """Build vocabularies and numeric statistics from the train split only.
+
+    Args:
+        train: the typed train table.
+        selected: the feature columns to encode (the ranking's selection).
+        schema: which columns are categorical or numeric.
+        params: ``min_count`` and ``numeric_transform``.
+
+    Returns:
+        The feature map; values seen fewer than ``min_count`` times share the OOV id.
+
+    Raises:
+        KeyError: a selected feature is not a categorical or numeric schema column.
+    """
+    known = set(schema.categorical) | set(schema.numeric)
+    unknown = [c for c in selected if c not in known]
+    if unknown:
+        raise KeyError(
+            f"selected features {unknown} are not categorical or numeric columns of the "
+            f"schema; known: {sorted(known)}"
+        )
+    categorical = [c for c in schema.categorical if c in selected]
+    numeric = [c for c in schema.numeric if c in selected]
+    bucketed = numeric if params.numeric_transform == "log_bucket" else []
+    tokens = _tokens(train, categorical, bucketed)
+
+    fields: list[CategoricalField] = []
+    offset = 0
+    for column in tokens.columns:
+        counts = (
+            tokens.get_column(column)
+            .value_counts(name="count")
+            .filter(pl.col("count") >= params.min_count)
+            .sort(["count", column], descending=[True, False])
+        )
+        source = "numeric" if column in bucketed else "categorical"
+        vocabulary = counts.get_column(column).to_list()
+        fields.append(CategoricalField(column, vocabulary, offset, source))
+        offset += len(vocabulary) + FIRST_VALUE_ID
+
+    float_fields = []
+    if not bucketed:
+        for column in numeric:
+            values = train.select(_numeric_value(column, params.numeric_transform)).to_series()
+            mean = float(values.mean() or 0.0)
+            std = float(values.std() or 1.0) or 1.0
+            float_fields.append(NumericField(column, params.numeric_transform, mean, std))
+    return FeatureMap(label=schema.label, categorical=fields, numeric=float_fields)
+
+
+def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
+    """Encode a typed table: label Int8, one Int32 global-id column per categorical
+    field, one Float32 column per numeric field (missing -> 0 after scaling).
+
+    Unseen and rare values map to the field's OOV id; nothing is dropped.
+    """
+    bucketed = [f.name for f in feature_map.categorical if f.source == "numeric"]
+    plain = [f.name for f in feature_map.categorical if f.source == "categorical"]
+    tokens = _tokens(table, plain, bucketed)
+    ids = [
+        tokens.get_column(f.name)
+        .replace_strict(
+            f.vocabulary,
+            range(f.offset + FIRST_VALUE_ID, f.offset + f.size),
+            default=f.offset + OOV_ID,
+            return_dtype=pl.Int32,
+        )
+        .alias(f.name)
+        for f in feature_map.categorical
+    ]
+    floats = [
+        ((_numeric_value(f.name, f.transform) - f.mean) / f.std)
+        .fill_null(0.0)
+        .fill_nan(0.0)
+        .cast(pl.Float32)
+        .alias(f.name)
+        for f in feature_map.numeric
+    ]
+    return pl.DataFrame(
+        [table.get_column(feature_map.label).cast(pl.Int8), *ids, *table.select(floats)]
+    )

@@ -1,0 +1,54 @@
+"""Multi-layer perceptron block: Linear, optional batch-norm, ReLU, dropout."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import nn
+
+
+class MLP(nn.Sequential):
+    """``[Linear -> BatchNorm? -> ReLU -> Dropout?] * len(hidden_units)``, then an
+    optional Linear to ``output_dim``.
+
+    Linear weights are Xavier-normal with zero bias, as in FuxiCTR.
+
+    Args:
+        input_dim: features per row.
+        hidden_units: width of each hidden layer.
+        output_dim: width of the final linear layer; ``None`` for none.
+        dropout: drop probability after each hidden layer.
+        batch_norm: batch-normalise each hidden layer before its activation.
+
+    Example::
+
+        >>> import torch
+        >>> MLP(6, [8, 8], output_dim=1, dropout=0.1, batch_norm=True)(torch.ones(4, 6)).shape
+        torch.Size([4, 1])
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        hidden_units: Sequence[int],
+        output_dim: int | None = 1,
+        dropout: float = 0.0,
+        batch_norm: bool = False,
+    ) -> None:
+        layers: list[nn.Module] = []
+        width = input_dim
+        for units in hidden_units:
+            layers.append(nn.Linear(width, units))
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(units))
+            layers.append(nn.ReLU())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = units
+        if output_dim is not None:
+            layers.append(nn.Linear(width, output_dim))
+        super().__init__(*layers)
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_normal_(module.weight)
+                nn.init.zeros_(module.bias)

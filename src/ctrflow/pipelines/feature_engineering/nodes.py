@@ -1,0 +1,36 @@
+"""Feature engineering nodes: fit the encoding on train, encode every split."""
+
+from __future__ import annotations
+
+import logging
+
+import polars as pl
+
+from ctrflow.features import FeatureMap, encode_table, fit_feature_map
+from ctrflow.params import DatasetSchema, FeatureEngineeringParams
+
+logger = logging.getLogger(__name__)
+
+
+def fit_encoding(
+    train_table: pl.DataFrame,
+    selected_features: list[str],
+    schema: DatasetSchema,
+    params: FeatureEngineeringParams,
+) -> dict:
+    """Vocabularies and numeric statistics from train only.
+
+    Returns:
+        The feature map as a JSON-ready dict (``FeatureMap.to_dict``).
+    """
+    feature_map = fit_feature_map(train_table, selected_features, schema, params)
+    logger.info(
+        "feature map: %d categorical fields, %d numeric, %d embedding rows",
+        len(feature_map.categorical), len(feature_map.numeric), feature_map.vocab_size,
+    )  # fmt: skip
+    return feature_map.to_dict()
+
+
+def encode_split(table: pl.DataFrame, feature_map: dict) -> pl.DataFrame:
+    """Encode one split with the fitted feature map (unseen values -> OOV id)."""
+    return encode_table(table, FeatureMap.from_dict(feature_map))

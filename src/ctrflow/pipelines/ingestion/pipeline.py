@@ -1,0 +1,18 @@
+"""Ingestion pipeline: raw_logs -> {train,valid,test}_table, data_fingerprint."""
+
+from kedro.pipeline import Node, Pipeline
+
+from ctrflow.pipelines.ingestion.nodes import split_logs
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                func=split_logs,
+                inputs=["raw_logs", "params:schema", "params:ingestion"],
+                outputs=["train_table", "valid_table", "test_table", "data_fingerprint"],
+                name="split_logs_node",
+            )
+        ]
+    )

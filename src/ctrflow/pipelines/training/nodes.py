@@ -1,0 +1,41 @@
+"""Training node: build the configured model and fit it with the shared trainer."""
+
+from __future__ import annotations
+
+import polars as pl
+import torch
+
+from ctrflow.features import FeatureMap
+from ctrflow.models import build_model
+from ctrflow.params import TrainingParams
+from ctrflow.training import ModelArtifact, fit, to_tensors
+
+
+def train_model(
+    train_encoded: pl.DataFrame,
+    valid_encoded: pl.DataFrame,
+    feature_map: dict,
+    params: TrainingParams,
+) -> tuple[ModelArtifact, dict]:
+    """Train ``params.model`` with early stopping on validation AUC.
+
+    Returns:
+        The model artifact (weights + feature map + parameters, so it scores new
+        data alone) and the training history.
+    """
+    encoding = FeatureMap.from_dict(feature_map)
+    config = getattr(params.models, params.model)
+    torch.manual_seed(params.seed)
+    model = build_model(params.model, encoding.field_spec, config)
+    model, history = fit(
+        model, to_tensors(train_encoded, encoding), to_tensors(valid_encoded, encoding), params
+    )
+    history["model"] = params.model
+    artifact = ModelArtifact(
+        model=model,
+        model_name=params.model,
+        model_config=config.model_dump(),
+        feature_map=encoding,
+        training_params=params.model_dump(mode="json"),
+    )
+    return artifact, history

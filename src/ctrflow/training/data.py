@@ -1,0 +1,67 @@
+"""Encoded tables as contiguous tensors, and batches as index slices of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import torch
+
+from ctrflow.features.feature_map import FeatureMap
+
+
+@dataclass(frozen=True)
+class TensorSet:
+    """One split as three aligned tensors: ids [N, Fc] int32, numerics [N, Fn]
+    float32, labels [N] float32."""
+
+    ids: torch.Tensor
+    numerics: torch.Tensor
+    labels: torch.Tensor
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    def to(self, device: torch.device) -> TensorSet:
+        return TensorSet(self.ids.to(device), self.numerics.to(device), self.labels.to(device))
+
+    def take(self, index: torch.Tensor) -> TensorSet:
+        return TensorSet(self.ids[index], self.numerics[index], self.labels[index])
+
+    def slice(self, start: int, stop: int) -> TensorSet:
+        return TensorSet(self.ids[start:stop], self.numerics[start:stop], self.labels[start:stop])
+
+
+def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
+    """Convert an encoded table (see ``encode_table``) into contiguous tensors.
+
+    Raises:
+        KeyError: a column of the feature map is missing from ``encoded``.
+    """
+    missing = [
+        c
+        for c in [feature_map.label, *feature_map.categorical_columns, *feature_map.numeric_columns]
+        if c not in encoded.columns
+    ]
+    if missing:
+        raise KeyError(f"encoded table lacks columns {missing} named by the feature map")
+    rows = encoded.height
+    ids = (
+        encoded.select(feature_map.categorical_columns).to_numpy().astype(np.int32, copy=False)
+        if feature_map.categorical
+        else np.zeros((rows, 0), dtype=np.int32)
+    )
+    numerics = (
+        encoded.select(feature_map.numeric_columns).to_numpy().astype(np.float32, copy=False)
+        if feature_map.numeric
+        else np.zeros((rows, 0), dtype=np.float32)
+    )
+    labels = encoded.get_column(feature_map.label).to_numpy().astype(np.float32)
+    return TensorSet(_tensor(ids), _tensor(numerics), _tensor(labels))
+
+
+def _tensor(array: np.ndarray) -> torch.Tensor:
+    """A tensor owning writable contiguous memory (polars may hand out read-only views)."""
+    array = np.ascontiguousarray(array)
+    return torch.from_numpy(array if array.flags.writeable else array.copy())

@@ -1,0 +1,192 @@
+"""The one trainer every model uses.
+
+Adam, mini-batches as slices of a per-epoch shuffled copy of the data, validation
+AUC after each epoch, learning-rate decay on plateau, early stopping with the best
+epoch's weights restored (FuxiCTR's ``rank_model`` semantics), a tqdm bar and one
+log line per epoch.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from contextlib import nullcontext
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ctrflow.evaluation.metrics import log_loss, roc_auc
+from ctrflow.params import TrainingParams
+from ctrflow.training.data import TensorSet
+
+logger = logging.getLogger(__name__)
+
+
+class TrainingError(ValueError):
+    """Training cannot start or cannot produce a meaningful model."""
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` means CUDA when available, else CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("training.device is 'cuda' but no CUDA device is available")
+    return torch.device(device)
+
+
+def _autocast(device: torch.device, enabled: bool):
+    if enabled and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def _regularization(model: nn.Module, params: TrainingParams) -> torch.Tensor | float:
+    """L2 penalties as FuxiCTR adds them: ``lambda / 2 * ||W||^2`` on whole embedding
+    tables (``embedding_regularizer``) and on linear weights (``net_regularizer``)."""
+    penalty: torch.Tensor | float = 0.0
+    for module in model.modules():
+        if params.embedding_regularizer and isinstance(module, nn.Embedding):
+            penalty = penalty + params.embedding_regularizer / 2 * module.weight.pow(2).sum()
+        elif params.net_regularizer and isinstance(module, nn.Linear):
+            penalty = penalty + params.net_regularizer / 2 * module.weight.pow(2).sum()
+    return penalty
+
+
+@torch.inference_mode()
+def predict_logits(
+    model: nn.Module, data: TensorSet, batch_size: int, device: torch.device, bf16: bool = False
+) -> np.ndarray:
+    """Logits for every row of ``data``, in order, computed in large batches."""
+    was_training = model.training
+    model.eval()
+    outputs = []
+    for start in range(0, len(data), batch_size):
+        batch = data.slice(start, start + batch_size).to(device)
+        with _autocast(device, bf16):
+            outputs.append(model(batch.ids, batch.numerics).float().cpu())
+    model.train(was_training)
+    return torch.cat(outputs).numpy() if outputs else np.zeros(0, dtype=np.float32)
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+
+
+def fit(
+    model: nn.Module, train: TensorSet, valid: TensorSet, params: TrainingParams
+) -> tuple[nn.Module, dict[str, Any]]:
+    """Train ``model`` in place and return it with the best validation AUC weights.
+
+    Args:
+        model: maps (ids, numerics) to logits [B].
+        train: training rows.
+        valid: rows for early stopping and learning-rate decay.
+        params: the trainer's parameters.
+
+    Returns:
+        The model (best epoch restored, on CPU, eval mode) and its history:
+        ``{"epochs": [{epoch, train_loss, valid_auc, valid_logloss, learning_rate,
+        seconds, samples_per_second}], "best_epoch", "best_valid_auc",
+        "train_seconds", "train_samples_per_second", "device", "stopped_early"}``.
+
+    Raises:
+        TrainingError: a split is empty or holds a single label class.
+    """
+    for name, split in (("train", train), ("valid", valid)):
+        positives = int(split.labels.sum().item()) if len(split) else 0
+        if len(split) == 0 or positives in (0, len(split)):
+            raise TrainingError(
+                f"the {name} split has {len(split)} rows and {positives} positives: "
+                "training needs both classes in train and valid (AUC is undefined otherwise)"
+            )
+    if params.num_threads:
+        torch.set_num_threads(params.num_threads)
+    device = resolve_device(params.device)
+    generator = torch.Generator().manual_seed(params.seed)
+    model.to(device)
+    train_on_device = train.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=params.learning_rate)
+    loss_fn = nn.BCEWithLogitsLoss()
+
+    history: list[dict[str, Any]] = []
+    best_auc, best_epoch, best_state, bad_epochs = -np.inf, 0, None, 0
+    train_seconds, samples_seen, stopped_early = 0.0, 0, False
+    for epoch in range(1, params.max_epochs + 1):
+        model.train()
+        start = time.perf_counter()
+        order = torch.randperm(len(train), generator=generator).to(device)
+        shuffled = train_on_device.take(order)
+        batches = range(0, len(train), params.batch_size)
+        progress = tqdm(
+            batches, desc=f"epoch {epoch}", unit="batch", leave=False,
+            disable=not params.progress_bar, mininterval=1.0,
+        )  # fmt: skip
+        loss_sum = torch.zeros((), device=device)
+        for begin in progress:
+            batch = shuffled.slice(begin, begin + params.batch_size)
+            with _autocast(device, params.bf16_autocast):
+                logits = model(batch.ids, batch.numerics)
+            loss = loss_fn(logits.float(), batch.labels)
+            objective = loss + _regularization(model, params)
+            optimizer.zero_grad(set_to_none=True)
+            objective.backward()
+            if params.grad_clip_norm:
+                nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
+            optimizer.step()
+            loss_sum += loss.detach() * len(batch)
+        epoch_seconds = time.perf_counter() - start
+        train_seconds += epoch_seconds
+        samples_seen += len(train)
+
+        probabilities = _sigmoid(
+            predict_logits(model, valid, params.eval_batch_size, device, params.bf16_autocast)
+        )
+        labels = valid.labels.numpy()
+        record = {
+            "epoch": epoch,
+            "train_loss": float(loss_sum.item() / len(train)),
+            "valid_auc": roc_auc(labels, probabilities),
+            "valid_logloss": log_loss(labels, probabilities),
+            "learning_rate": optimizer.param_groups[0]["lr"],
+            "seconds": epoch_seconds,
+            "samples_per_second": len(train) / epoch_seconds,
+        }
+        history.append(record)
+        improved = record["valid_auc"] > best_auc + 1e-6
+        logger.info(
+            "epoch %d: train_loss=%.5f valid_auc=%.5f valid_logloss=%.5f lr=%.2g "
+            "%.1fs (%.0f samples/s)%s",
+            epoch, record["train_loss"], record["valid_auc"], record["valid_logloss"],
+            record["learning_rate"], epoch_seconds, record["samples_per_second"],
+            " *best*" if improved else "",
+        )  # fmt: skip
+        if improved:
+            best_auc, best_epoch, bad_epochs = record["valid_auc"], epoch, 0
+            best_state = copy.deepcopy(model.state_dict())
+            continue
+        bad_epochs += 1
+        if bad_epochs >= params.early_stop_patience:
+            stopped_early = True
+            logger.info("early stop after epoch %d (best epoch %d)", epoch, best_epoch)
+            break
+        if bad_epochs >= params.lr_decay_patience:
+            for group in optimizer.param_groups:
+                group["lr"] = max(group["lr"] * params.lr_decay_factor, params.min_learning_rate)
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.to("cpu").eval()
+    return model, {
+        "epochs": history,
+        "best_epoch": best_epoch,
+        "best_valid_auc": float(best_auc),
+        "train_seconds": train_seconds,
+        "train_samples_per_second": samples_seen / train_seconds if train_seconds else 0.0,
+        "device": str(device),
+        "stopped_early": stopped_early,
+    }

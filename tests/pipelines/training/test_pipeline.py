@@ -1,0 +1,38 @@
+import numpy as np
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+
+from ctrflow.datasets import TorchModelDataset
+from ctrflow.evaluation.metrics import roc_auc
+from ctrflow.features import encode_table, fit_feature_map
+from ctrflow.params import FeatureEngineeringParams, TrainingParams
+from ctrflow.pipelines.training import create_pipeline
+from ctrflow.training import predict_proba
+from tests.conftest import DEMO_SCHEMA
+
+
+def test_pipeline_trains_a_model_that_scores_new_data_alone(demo_table, tmp_path):
+    train, valid, test = demo_table[:15000], demo_table[15000:18000], demo_table[18000:]
+    feature_map = fit_feature_map(train, ["C1", "C2", "C3", "C4", "I1", "I2"], DEMO_SCHEMA, FeatureEngineeringParams())
+    params = TrainingParams(
+        models={"DeepFM": {"hidden_units": [32, 32]}}, max_epochs=3, device="cpu", progress_bar=False
+    )
+    catalog = DataCatalog(
+        {
+            "train_encoded": MemoryDataset(encode_table(train, feature_map)),
+            "valid_encoded": MemoryDataset(encode_table(valid, feature_map)),
+            "feature_map": MemoryDataset(feature_map.to_dict()),
+            "params:training": MemoryDataset(params),
+            "model": TorchModelDataset(filepath=str(tmp_path / "model.pt")),
+        }
+    )
+    SequentialRunner().run(create_pipeline(), catalog)
+    history = catalog.load("training_history")
+    assert history["model"] == "DeepFM" and 1 <= len(history["epochs"]) <= 3
+
+    # the saved file alone (weights + feature map) scores the test split
+    artifact = TorchModelDataset(filepath=str(tmp_path / "model.pt")).load()
+    assert artifact.model_name == "DeepFM" and artifact.feature_map == feature_map
+    probabilities = predict_proba(artifact, encode_table(test, artifact.feature_map))
+    assert probabilities.shape == (test.height,) and probabilities.dtype == np.float32
+    assert roc_auc(test["label"].to_numpy(), probabilities) > 0.65

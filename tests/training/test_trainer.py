@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+import torch
+
+from ctrflow.models import FieldSpec, ModelsConfig, build_model
+from ctrflow.params import TrainingParams
+from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
+
+SPEC = FieldSpec(vocab_size=40, num_categorical=2, num_numeric=1)
+
+
+def _data(rows, seed):
+    """Clicks driven by the first field (ids 0-19; odd ids click more)."""
+    rng = np.random.default_rng(seed)
+    first = rng.integers(0, 20, rows)
+    second = rng.integers(20, 40, rows)
+    numeric = rng.normal(size=(rows, 1)).astype(np.float32)
+    p = np.where(first % 2 == 1, 0.8, 0.2)
+    labels = (rng.random(rows) < p).astype(np.float32)
+    ids = np.stack([first, second], axis=1).astype(np.int32)
+    return TensorSet(torch.from_numpy(ids), torch.from_numpy(numeric), torch.from_numpy(labels))
+
+
+PARAMS = TrainingParams(
+    model="DeepFM", max_epochs=6, batch_size=256, learning_rate=0.01,
+    device="cpu", progress_bar=False, early_stop_patience=2,
+)  # fmt: skip
+
+
+def _model(seed=0):
+    torch.manual_seed(seed)
+    config = ModelsConfig().DeepFM.model_copy(update={"hidden_units": [16]})
+    return build_model("DeepFM", SPEC, config)
+
+
+def test_fit_learns_and_reports_history():
+    model, history = fit(_model(), _data(4000, 0), _data(1000, 1), PARAMS)
+    assert history["best_valid_auc"] > 0.75  # the Bayes AUC of this data is 0.8
+    epochs = history["epochs"]
+    assert 1 <= len(epochs) <= PARAMS.max_epochs
+    assert set(epochs[0]) >= {"epoch", "train_loss", "valid_auc", "valid_logloss", "learning_rate"}
+    best = max(epochs, key=lambda e: e["valid_auc"])
+    assert history["best_epoch"] == best["epoch"]
+    assert not model.training
+
+
+def test_best_epoch_weights_are_restored():
+    valid = _data(1000, 1)
+    model, history = fit(_model(), _data(4000, 0), valid, PARAMS)
+    logits = predict_logits(model, valid, 512, torch.device("cpu"))
+    from ctrflow.evaluation.metrics import roc_auc
+
+    assert roc_auc(valid.labels.numpy(), logits) == pytest.approx(history["best_valid_auc"], abs=1e-6)
+
+
+def test_early_stopping_and_learning_rate_decay():
+    # a learning rate this large makes validation AUC stall quickly
+    params = PARAMS.model_copy(update={"max_epochs": 30, "learning_rate": 0.05})
+    _, history = fit(_model(), _data(2000, 0), _data(500, 1), params)
+    epochs = history["epochs"]
+    if history["stopped_early"]:
+        assert len(epochs) - history["best_epoch"] == params.early_stop_patience
+        assert epochs[-1]["learning_rate"] < params.learning_rate
+    else:
+        assert len(epochs) == params.max_epochs
+
+
+def test_same_seed_same_weights_on_cpu():
+    runs = [fit(_model(), _data(2000, 0), _data(500, 1), PARAMS)[0].state_dict() for _ in range(2)]
+    assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
+
+
+def test_regularizer_shrinks_embeddings():
+    plain, _ = fit(_model(), _data(2000, 0), _data(500, 1), PARAMS)
+    shrunk, _ = fit(
+        _model(), _data(2000, 0), _data(500, 1), PARAMS.model_copy(update={"embedding_regularizer": 1.0})
+    )
+    assert shrunk.embedding.embedding.weight.norm() < plain.embedding.embedding.weight.norm()
+
+
+def test_single_class_train_split_is_refused():
+    train = _data(500, 0)
+    one_class = TensorSet(train.ids, train.numerics, torch.zeros(len(train)))
+    with pytest.raises(TrainingError, match="train split has 500 rows and 0 positives"):
+        fit(_model(), one_class, _data(500, 1), PARAMS)
+
+
+def test_cuda_requested_without_gpu_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(TrainingError, match="no CUDA device"):
+        fit(_model(), _data(500, 0), _data(500, 1), PARAMS.model_copy(update={"device": "cuda"}))
