@@ -1,0 +1,1 @@
+"""Vectorised CTR metrics and plotly figure builders."""

@@ -1,0 +1,55 @@
+"""Evaluation pipeline: model, test_encoded, training_history, data_fingerprint,
+parameters -> test_predictions, metrics, roc_plot, calibration_plot, learning_curve_plot."""
+
+from kedro.pipeline import Node, Pipeline
+
+from ctrflow.pipelines.evaluation.nodes import (
+    compute_metrics,
+    plot_calibration,
+    plot_learning_curve,
+    plot_roc,
+    score_test_set,
+)
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                func=score_test_set,
+                inputs=["model", "test_encoded", "params:evaluation"],
+                outputs="test_predictions",
+                name="score_test_set_node",
+            ),
+            Node(
+                func=compute_metrics,
+                inputs=[
+                    "test_predictions",
+                    "training_history",
+                    "data_fingerprint",
+                    "parameters",
+                    "params:evaluation",
+                ],
+                outputs="metrics",
+                name="compute_metrics_node",
+            ),
+            Node(
+                func=plot_roc,
+                inputs=["test_predictions", "params:evaluation"],
+                outputs="roc_plot",
+                name="plot_roc_node",
+            ),
+            Node(
+                func=plot_calibration,
+                inputs=["test_predictions", "params:evaluation"],
+                outputs="calibration_plot",
+                name="plot_calibration_node",
+            ),
+            Node(
+                func=plot_learning_curve,
+                inputs="training_history",
+                outputs="learning_curve_plot",
+                name="plot_learning_curve_node",
+            ),
+        ]
+    )
