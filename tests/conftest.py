@@ -43,6 +43,7 @@ def make_project_copy(destination: Path, demo_rows: int | None) -> Path:
     shutil.copy(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
     shutil.copytree(PROJECT_ROOT / "conf", destination / "conf")
     (destination / "conf" / "local").mkdir(exist_ok=True)
+    (destination / "src").mkdir()  # Kedro wants the source dir; ctrflow itself is installed
     shutil.copy(PROJECT_ROOT / ".telemetry", destination / ".telemetry")
     if demo_rows:
         write_criteo_tsv(

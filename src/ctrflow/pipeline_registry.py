@@ -1,26 +1,36 @@
-"""Project pipelines: one per stage, ``train`` chains all six."""
+"""Project pipelines: one per stage, ``train`` chains all six, default = ``train``.
+
+The stages are imported explicitly rather than through ``find_pipelines``: Kedro 1.7
+loads only the pipelines named on the command line, and ``train`` is a composition,
+not a folder it could discover.
+"""
 
 from __future__ import annotations
 
-from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
 
-STAGES = (
-    "ingestion",
-    "data_quality",
-    "feature_ranking",
-    "feature_engineering",
-    "training",
-    "evaluation",
+from ctrflow.pipelines import (
+    data_quality,
+    evaluation,
+    feature_engineering,
+    feature_ranking,
+    ingestion,
+    training,
 )
+
+STAGES = {
+    "ingestion": ingestion,
+    "data_quality": data_quality,
+    "feature_ranking": feature_ranking,
+    "feature_engineering": feature_engineering,
+    "training": training,
+    "evaluation": evaluation,
+}
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register each stage under its name, ``train`` = all stages, default = train."""
-    pipelines = find_pipelines(raise_errors=True)
-    missing = [stage for stage in STAGES if stage not in pipelines]
-    if missing:
-        raise RuntimeError(f"stage pipelines not found: {missing}")
-    pipelines["train"] = sum((pipelines[stage] for stage in STAGES), Pipeline([]))
+    """Register each stage under its name, ``train`` = all stages in order."""
+    pipelines = {name: stage.create_pipeline() for name, stage in STAGES.items()}
+    pipelines["train"] = sum(pipelines.values(), Pipeline([]))
     pipelines["__default__"] = pipelines["train"]
     return pipelines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -31,7 +32,7 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
             filepath=PurePosixPath(filepath),
             version=version,
             exists_function=lambda path: Path(path).exists(),
-            glob_function=lambda pattern: [str(p) for p in Path().glob(pattern)],
+            glob_function=glob.glob,
         )
         self.metadata = metadata
 

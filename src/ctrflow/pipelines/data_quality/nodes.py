@@ -1,0 +1,67 @@
+"""Data-quality nodes: validate the splits with GX, render the Data Docs page.
+
+Neither node raises on a failed blocking expectation, so the report and the Data
+Docs are saved either way; the gate is ``ctrflow.quality.require_passed``, called by
+the first node that consumes the data (feature ranking).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import polars as pl
+
+from ctrflow import quality
+from ctrflow.params import DataQualityParams, DatasetSchema
+
+logger = logging.getLogger(__name__)
+
+
+def validate_splits(
+    train_table: pl.DataFrame,
+    valid_table: pl.DataFrame,
+    test_table: pl.DataFrame,
+    schema: DatasetSchema,
+    params: DataQualityParams,
+) -> dict[str, Any]:
+    """Validate each split against the expectation suite built from the schema.
+
+    Logs one warning per failed warning-severity expectation and a summary line.
+
+    Args:
+        train_table: the typed train split.
+        valid_table: the typed validation split.
+        test_table: the typed test split.
+        schema: label and feature columns.
+        params: thresholds and the severity of each check family.
+
+    Returns:
+        The data-quality report (JSON-serialisable; layout in
+        ``ctrflow.quality.report``), with GX's raw result per split.
+
+    Raises:
+        ValueError: ``params`` names a column the schema does not have.
+    """
+    tables = {"train": train_table, "valid": valid_table, "test": test_table}
+    report = quality.validate_tables(tables, schema, params)
+    for entry in report["warnings"]:
+        logger.warning("Data quality warning: %s", quality.describe_failure(entry))
+    for entry in report["blocking_failures"]:
+        logger.error(
+            "Data quality blocking failure: %s", quality.describe_failure(entry)
+        )
+    logger.info("%s", quality.summarise_report(report))
+    return report
+
+
+def render_data_docs(data_quality_report: dict[str, Any]) -> str:
+    """Render the report's GX validation results, every split, as one HTML page.
+
+    Args:
+        data_quality_report: the report from ``validate_splits``.
+
+    Returns:
+        The HTML document (GX Data Docs templates).
+    """
+    return quality.render_data_docs(data_quality_report)

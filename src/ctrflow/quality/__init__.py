@@ -1,0 +1,32 @@
+"""Data quality with Great Expectations 1.x: suite, validation, report, gate, Data Docs.
+
+Pure functions, no Kedro: ``validate_tables`` builds the suite from the dataset schema
+and ``DataQualityParams``, validates each split in an ephemeral GX context and returns
+a JSON-serialisable report; ``require_passed`` raises ``DataQualityError`` when a
+blocking expectation failed; ``render_data_docs`` renders the report's GX results as
+one HTML page.
+"""
+
+from ctrflow.quality.data_docs import render_data_docs
+from ctrflow.quality.report import (
+    DataQualityError,
+    build_report,
+    describe_failure,
+    require_passed,
+    summarise_report,
+)
+from ctrflow.quality.suite import build_expectation_suite
+from ctrflow.quality.validation import create_context, validate_table, validate_tables
+
+__all__ = [
+    "DataQualityError",
+    "build_expectation_suite",
+    "build_report",
+    "create_context",
+    "describe_failure",
+    "render_data_docs",
+    "require_passed",
+    "summarise_report",
+    "validate_table",
+    "validate_tables",
+]

@@ -1,0 +1,174 @@
+"""The data-quality nodes, the pipeline run by Kedro's runner, and its parameters file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from kedro.io import DataCatalog, MemoryDataset
+from kedro.runner import SequentialRunner
+from kedro.validation import ParameterValidationError, ParameterValidator, TypeExtractor
+
+from ctrflow.params import DataQualityParams, DatasetSchema
+from ctrflow.pipelines.data_quality import create_pipeline
+from ctrflow.pipelines.data_quality.nodes import render_data_docs, validate_splits
+from ctrflow.quality import DataQualityError, build_expectation_suite, require_passed
+from tests.conftest import DEMO_SCHEMA, typed_demo_table
+
+_CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
+_OUTPUTS = ["data_quality_report", "data_quality_docs"]
+PARAMS = DataQualityParams(min_rows=500)
+
+
+@pytest.fixture(scope="module")
+def splits() -> dict[str, pl.DataFrame]:
+    table = typed_demo_table(3_000, seed=11)
+    return {
+        "train": table.head(2_000),
+        "valid": table.slice(2_000, 500),
+        "test": table.tail(500),
+    }
+
+
+@pytest.fixture(scope="module")
+def bad_test(splits) -> pl.DataFrame:
+    """The test split with 4 labels of 2."""
+    label = pl.when(pl.int_range(pl.len()) < 4).then(2).otherwise(pl.col("label"))
+    return splits["test"].with_columns(label.cast(pl.Int8).alias("label"))
+
+
+def _catalog(
+    splits: dict[str, pl.DataFrame], params: DataQualityParams = PARAMS
+) -> DataCatalog:
+    return DataCatalog(
+        {
+            **{
+                f"{split}_table": MemoryDataset(table)
+                for split, table in splits.items()
+            },
+            "params:schema": MemoryDataset(DEMO_SCHEMA),
+            "params:data_quality": MemoryDataset(params),
+        }
+    )
+
+
+def test_validate_splits_node(splits):
+    report = validate_splits(
+        splits["train"], splits["valid"], splits["test"], DEMO_SCHEMA, PARAMS
+    )
+
+    assert report["success"] is True
+    assert report["row_counts"] == {"train": 2_000, "valid": 500, "test": 500}
+    require_passed(report)
+
+
+def test_validate_splits_does_not_raise_on_blocking_failure(splits, bad_test):
+    report = validate_splits(
+        splits["train"], splits["valid"], bad_test, DEMO_SCHEMA, PARAMS
+    )
+
+    assert report["success"] is False
+    assert [
+        (e["split"], e["column"], e["unexpected_count"])
+        for e in report["blocking_failures"]
+    ] == [("test", "label", 4)]
+
+
+def test_validate_splits_names_an_unknown_parameter_column(splits):
+    params = DataQualityParams(numeric_ranges={"I99": {"min": 0}})
+    with pytest.raises(ValueError, match="I99"):
+        validate_splits(
+            splits["train"], splits["valid"], splits["test"], DEMO_SCHEMA, params
+        )
+
+
+def test_render_data_docs_node(splits):
+    report = validate_splits(
+        splits["train"], splits["valid"], splits["test"], DEMO_SCHEMA, PARAMS
+    )
+    html = render_data_docs(report)
+    assert "expect_column_values_to_be_in_set" in html
+    assert "Split: test" in html
+
+
+def test_pipeline_run(splits):
+    catalog = _catalog(splits)
+
+    outputs = SequentialRunner().run(create_pipeline(), catalog)
+
+    # Kedro 1.7's runner returns the pipeline's free outputs as datasets; the
+    # report is consumed by the docs node (and released from memory)
+    assert set(outputs) == {"data_quality_docs"}
+    html = outputs["data_quality_docs"].load()
+    assert "ctrflow data quality: passed" in html
+    assert "expect_column_values_to_be_in_set" in html
+
+
+def test_pipeline_run_does_not_stop_on_blocking_failure(splits, bad_test):
+    outputs = SequentialRunner().run(
+        create_pipeline(), _catalog({**splits, "test": bad_test})
+    )
+
+    assert "ctrflow data quality: FAILED" in outputs["data_quality_docs"].load()
+
+
+def test_validation_slice_saves_the_failed_report_for_the_gate(splits, bad_test):
+    pipeline = create_pipeline().to_nodes("validate_splits_node")
+
+    outputs = SequentialRunner().run(pipeline, _catalog({**splits, "test": bad_test}))
+
+    report = outputs["data_quality_report"].load()
+    assert report["success"] is False
+    with pytest.raises(
+        DataQualityError,
+        match=r"test: expect_column_values_to_be_in_set on column 'label'.*4 of 500 rows",
+    ):
+        require_passed(report)
+
+
+def test_outputs_round_trip_through_the_project_catalog(tmp_path, splits, bad_test):
+    entries = yaml.safe_load((_CONF / "catalog.yml").read_text())
+    config = {
+        name: {
+            **entries[name],
+            "filepath": str(tmp_path / Path(entries[name]["filepath"]).name),
+        }
+        for name in _OUTPUTS
+    }
+    catalog = DataCatalog.from_config(config)
+    report = validate_splits(
+        splits["train"], splits["valid"], bad_test, DEMO_SCHEMA, PARAMS
+    )
+
+    catalog.save("data_quality_report", report)
+    catalog.save("data_quality_docs", render_data_docs(report))
+
+    assert catalog.load("data_quality_report") == json.loads(json.dumps(report))
+    with pytest.raises(DataQualityError, match="label_values"):
+        require_passed(catalog.load("data_quality_report"))
+    assert catalog.load("data_quality_docs").lstrip().startswith("<!DOCTYPE html>")
+
+
+def test_parameters_file_and_node_types():
+    """Kedro instantiates params:data_quality as DataQualityParams; the file is valid."""
+    pipeline = create_pipeline()
+    assert TypeExtractor({"data_quality": pipeline}).extract_types_from_pipelines() == {
+        "schema": DatasetSchema,
+        "data_quality": DataQualityParams,
+    }
+    raw = {
+        **yaml.safe_load((_CONF / "parameters.yml").read_text()),
+        **yaml.safe_load((_CONF / "parameters_data_quality.yml").read_text()),
+    }
+    validated = ParameterValidator({"data_quality": pipeline}).validate_raw_params(raw)
+    params = validated["data_quality"]
+    assert isinstance(params, DataQualityParams)
+    assert params.severity == DataQualityParams().severity
+    build_expectation_suite(validated["schema"], params)  # the columns it names exist
+
+    raw["data_quality"]["max_null_fractions"] = 0.3
+    with pytest.raises(ParameterValidationError, match="max_null_fractions"):
+        ParameterValidator({"data_quality": pipeline}).validate_raw_params(raw)

@@ -1,0 +1,17 @@
+"""The ``Example::`` blocks in ctrflow.ranking run as written."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "module", ["ctrflow.ranking.encoding", "ctrflow.ranking.mutual_information"]
+)
+def test_examples(module):
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,0 +1,91 @@
+"""The whole project as a user runs it: `kedro run --pipeline=train` on a demo slice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from ctrflow.pipeline_registry import STAGES
+
+FAST_TRAINING = {
+    "training": {
+        "max_epochs": 2,
+        "progress_bar": False,
+        "models": {"LR": {}, "DeepFM": {"hidden_units": [64, 64], "embedding_dim": 8}},
+    }
+}
+
+
+def _latest(path: Path) -> Path:
+    """The newest version of a versioned catalog entry (``<path>/<version>/<name>``)."""
+    versions = sorted(path.glob(f"*/{path.name}"))
+    assert versions, f"no version saved under {path}"
+    return versions[-1]
+
+
+def run_project(project: Path, env: str | None = None, runtime_params: dict | None = None) -> None:
+    bootstrap_project(project)
+    with KedroSession.create(project_path=project, env=env, runtime_params=runtime_params) as session:
+        session.run(pipeline_names=["train"])
+
+
+@pytest.mark.slow
+def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy):
+    run_project(project_copy, runtime_params=FAST_TRAINING)
+    data = project_copy / "data"
+    metrics = json.loads(_latest(data / "08_reporting/evaluation/metrics.json").read_text())
+    assert metrics["rows"] == 600  # the test split of 6,000 rows
+    assert metrics["auc"] > 0.6
+    assert metrics["parameters"]["training"]["max_epochs"] == 2
+    assert metrics["data_fingerprint"]["rows"] == {"train": 4800, "valid": 600, "test": 600}
+    for plot in ("roc", "calibration", "learning_curve"):
+        assert _latest(data / f"08_reporting/evaluation/{plot}.json").stat().st_size > 0
+    assert _latest(data / "06_models/model.pt").stat().st_size > 0
+    assert _latest(data / "04_feature/feature_ranking/ranking.csv").stat().st_size > 0
+    report = json.loads(_latest(data / "08_reporting/data_quality/report.json").read_text())
+    assert report["success"] is True
+
+
+def test_train_is_all_six_stages_in_order():
+    from ctrflow.pipeline_registry import register_pipelines
+
+    bootstrap_project(Path(__file__).resolve().parents[1])
+    pipelines = register_pipelines()
+    train_nodes = {node.name for node in pipelines["train"].nodes}
+    for stage in STAGES:
+        assert {node.name for node in pipelines[stage].nodes} <= train_nodes
+    assert pipelines["__default__"] is pipelines["train"]
+    order = [node.name for node in pipelines["train"].nodes]
+    assert order.index("split_logs_node") < order.index("train_model_node")
+
+
+def _kedro(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kedro", "run", *args],
+        cwd=project, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "true"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("training.modle=DeepFM", "modle"),
+        ("training.model=DeepFMM", "'LR' or 'DeepFM'"),
+        ("ingestion.ratios.train=0.9", "must sum to 1"),
+    ],
+)
+def test_bad_parameter_fails_before_any_node_runs(project_copy, override, expected):
+    result = _kedro(project_copy, "--pipeline=train", f"--params={override}")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "ParameterValidationError" in output or "Parameter validation failed" in output
+    assert expected in output
+    assert not list((project_copy / "data" / "02_intermediate").glob("*.parquet"))
