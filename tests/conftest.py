@@ -23,7 +23,9 @@ DEMO_SCHEMA = DatasetSchema(
 
 def shared_data_dir() -> Path:
     """``$CTRFLOW_SHARED_DATA`` or ``../shared/data`` beside the project."""
-    return Path(os.environ.get("CTRFLOW_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+    return Path(
+        os.environ.get("CTRFLOW_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data")
+    )
 
 
 def typed_demo_table(rows: int, seed: int = 7) -> pl.DataFrame:
@@ -43,7 +45,9 @@ def make_project_copy(destination: Path, demo_rows: int | None) -> Path:
     shutil.copy(PROJECT_ROOT / "pyproject.toml", destination / "pyproject.toml")
     shutil.copytree(PROJECT_ROOT / "conf", destination / "conf")
     (destination / "conf" / "local").mkdir(exist_ok=True)
-    (destination / "src").mkdir()  # Kedro wants the source dir; ctrflow itself is installed
+    (
+        destination / "src"
+    ).mkdir()  # Kedro wants the source dir; ctrflow itself is installed
     shutil.copy(PROJECT_ROOT / ".telemetry", destination / ".telemetry")
     if demo_rows:
         write_criteo_tsv(

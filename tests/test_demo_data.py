@@ -25,13 +25,19 @@ def test_shape_types_and_planted_properties():
     assert 0.03 < logs["I1"].null_count() / logs.height < 0.08
     assert logs["I13"].null_count() > logs["I1"].null_count()
     # groups do not overlap and cover every feature but the near-duplicate's original
-    groups = [set(PLANTED[k]) for k in ("informative", "near_duplicate", "constant", "noise")]
+    groups = [
+        set(PLANTED[k]) for k in ("informative", "near_duplicate", "constant", "noise")
+    ]
     assert sum(len(g) for g in groups) == len(set().union(*groups)) == 39
 
 
 def test_informative_field_moves_the_click_rate_and_noise_does_not():
     logs = generate_demo_logs(50_000, seed=7)
-    by_c1 = logs.group_by("C1").agg(pl.col("label").mean(), pl.len()).filter(pl.col("len") > 500)
+    by_c1 = (
+        logs.group_by("C1")
+        .agg(pl.col("label").mean(), pl.len())
+        .filter(pl.col("len") > 500)
+    )
     by_c6 = logs.group_by("C6").agg(pl.col("label").mean(), pl.len())
     assert by_c1["label"].max() - by_c1["label"].min() > 0.2
     assert by_c6["label"].max() - by_c6["label"].min() < 0.03

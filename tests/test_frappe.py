@@ -24,8 +24,14 @@ FRAPPE = shared_data_dir() / "frappe_x1"
 def test_deepfm_reaches_bars_level_auc_on_frappe(tmp_path, monkeypatch):
     monkeypatch.setenv("CTRFLOW_SHARED_DATA", str(shared_data_dir().resolve()))
     project = make_project_copy(tmp_path, demo_rows=None)
-    run_project(project, env="frappe", runtime_params={"training": {"progress_bar": False}})
-    metrics = json.loads(_latest(project / "data/frappe/08_reporting/evaluation/metrics.json").read_text())
+    run_project(
+        project, env="frappe", runtime_params={"training": {"progress_bar": False}}
+    )
+    metrics = json.loads(
+        _latest(
+            project / "data/frappe/08_reporting/evaluation/metrics.json"
+        ).read_text()
+    )
     assert metrics["rows"] == 28_860  # the exact BARS Frappe_x1 test split
     assert metrics["parameters"]["training"]["model"] == "DeepFM"
     assert metrics["auc"] >= 0.975, metrics

@@ -1,4 +1,3 @@
-"""ctrflow
-"""
+"""ctrflow"""
 
 __version__ = "0.1"

@@ -53,7 +53,9 @@ _MISSING_FRACTION = {"C2": 0.05, "C12": 0.3, "C19": 0.45, "C22": 0.1, "C24": 0.2
 _BASE_LOGIT = -1.6
 
 
-def _zipf_ids(rng: np.random.Generator, rows: int, cardinality: int, exponent: float) -> np.ndarray:
+def _zipf_ids(
+    rng: np.random.Generator, rows: int, cardinality: int, exponent: float
+) -> np.ndarray:
     """Ids 0..cardinality-1 with P(k) proportional to 1 / (k + 1) ** exponent."""
     if cardinality >= rows * 10:  # near-unique ids: uniform draws
         return rng.integers(0, cardinality, rows)
@@ -63,13 +65,18 @@ def _zipf_ids(rng: np.random.Generator, rows: int, cardinality: int, exponent: f
 
 def _counter(rng: np.random.Generator, rows: int, scale: float) -> np.ndarray:
     """Heavy-tailed non-negative integer counts, many zeros."""
-    return np.floor(rng.lognormal(mean=np.log(scale), sigma=1.5, size=rows) * rng.random(rows) ** 2)
+    return np.floor(
+        rng.lognormal(mean=np.log(scale), sigma=1.5, size=rows) * rng.random(rows) ** 2
+    )
 
 
 def _hash_ids(ids: np.ndarray, field_index: int) -> np.ndarray:
     """Distinct 8-hex-digit strings per (field, id): an odd multiplier mod 2**32 is a bijection."""
     distinct, inverse = np.unique(ids, return_inverse=True)
-    hashed = (distinct.astype(np.uint64) * np.uint64(2654435761) + np.uint64(field_index * 40503)) % np.uint64(2**32)
+    hashed = (
+        distinct.astype(np.uint64) * np.uint64(2654435761)
+        + np.uint64(field_index * 40503)
+    ) % np.uint64(2**32)
     return np.char.mod("%08x", hashed).astype(object)[inverse]
 
 
@@ -83,13 +90,19 @@ def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
     if rows < 1:
         raise ValueError(f"rows must be positive, got {rows}")
     rng = np.random.default_rng(seed)
-    counters = {name: _counter(rng, rows, scale=float(2 + 3 * i)) for i, name in enumerate(NUMERIC)}
+    counters = {
+        name: _counter(rng, rows, scale=float(2 + 3 * i))
+        for i, name in enumerate(NUMERIC)
+    }
     ids = {
         "C1": _zipf_ids(rng, rows, 50, 0.8),
         "C2": _zipf_ids(rng, rows, 2_000, 1.05),
         "C3": rng.integers(0, 20, rows),
         "C4": rng.integers(0, 20, rows),
-        **{name: _zipf_ids(rng, rows, card, 1.1) for name, card in _NOISE_CARDINALITY.items()},
+        **{
+            name: _zipf_ids(rng, rows, card, 1.1)
+            for name, card in _NOISE_CARDINALITY.items()
+        },
         "C26": np.zeros(rows, dtype=np.int64),
     }
     duplicate = ids["C1"].copy()
@@ -125,7 +138,9 @@ def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
     for field_index, name in enumerate(CATEGORICAL, start=1):
         values = pl.Series(name, _hash_ids(ids[name], field_index), dtype=pl.String)
         missing = rng.random(rows) < _MISSING_FRACTION.get(name, 0.0)
-        columns[name] = values.scatter(np.flatnonzero(missing), None) if missing.any() else values
+        columns[name] = (
+            values.scatter(np.flatnonzero(missing), None) if missing.any() else values
+        )
     return pl.DataFrame(columns)
 
 
@@ -141,7 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--output", type=Path, default=Path("data/01_raw/demo/demo_logs.tsv.gz"))
+    parser.add_argument(
+        "--output", type=Path, default=Path("data/01_raw/demo/demo_logs.tsv.gz")
+    )
     args = parser.parse_args(argv)
     write_criteo_tsv(generate_demo_logs(args.rows, args.seed), args.output)
 

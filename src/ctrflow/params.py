@@ -161,10 +161,14 @@ class DataQualityParams(StrictParams):
     def _fractions_in_unit_interval(self) -> DataQualityParams:
         bad = {c: f for c, f in self.null_fraction_overrides.items() if not 0 <= f <= 1}
         if bad:
-            raise ValueError(f"null_fraction_overrides must be within [0, 1], got {bad}")
+            raise ValueError(
+                f"null_fraction_overrides must be within [0, 1], got {bad}"
+            )
         for bound in (self.positive_rate.min, self.positive_rate.max):
             if bound is not None and not 0 <= bound <= 1:
-                raise ValueError(f"positive_rate bounds must be within [0, 1], got {bound:g}")
+                raise ValueError(
+                    f"positive_rate bounds must be within [0, 1], got {bound:g}"
+                )
         return self
 
 

@@ -31,7 +31,9 @@ def test_csv_and_tsv_with_header(tmp_path):
     tsv = _write(tmp_path / "a.tsv", "label\tuser\n1\tu1\n")
     frame = ImpressionLogDataset(filepath=csv, file_format="csv").load().frames["all"]
     assert frame.columns == ["label", "user", "item"]
-    assert frame.row(0) == ("1", "u,1", "i1") and frame.row(1)[2] == "i2"  # CRLF stripped
+    assert (
+        frame.row(0) == ("1", "u,1", "i1") and frame.row(1)[2] == "i2"
+    )  # CRLF stripped
     raw = ImpressionLogDataset(filepath=tsv, file_format="tsv").load()
     assert raw.frames["all"].row(0) == ("1", "u1") and raw.first_line["all"] == 2
 
@@ -39,25 +41,36 @@ def test_csv_and_tsv_with_header(tmp_path):
 def test_parquet_keeps_its_types(tmp_path):
     path = tmp_path / "a.parquet"
     pl.DataFrame({"label": [1, 0], "x": [0.5, None]}).write_parquet(path)
-    frame = ImpressionLogDataset(filepath=str(path), file_format="parquet").load().frames["all"]
+    frame = (
+        ImpressionLogDataset(filepath=str(path), file_format="parquet")
+        .load()
+        .frames["all"]
+    )
     assert frame.schema == {"label": pl.Int64, "x": pl.Float64}
 
 
 def test_libsvm_takes_feature_indices_and_maps_minus_one_to_zero(tmp_path):
     path = _write(tmp_path / "a.libfm", "-1 12:1 900:1 5001:1\n1 13:1 901:1 5002:1\n")
-    frame = ImpressionLogDataset(filepath=path, file_format="libsvm").load().frames["all"]
+    frame = (
+        ImpressionLogDataset(filepath=path, file_format="libsvm").load().frames["all"]
+    )
     assert frame.rows() == [("0", "12", "900", "5001"), ("1", "13", "901", "5002")]
 
 
 def test_given_splits(tmp_path):
-    paths = {s: _write(tmp_path / f"{s}.csv", "label,a\n1,x\n") for s in ("train", "valid", "test")}
+    paths = {
+        s: _write(tmp_path / f"{s}.csv", "label,a\n1,x\n")
+        for s in ("train", "valid", "test")
+    }
     raw = ImpressionLogDataset(filepaths=paths, file_format="csv").load()
     assert sorted(raw.frames) == ["test", "train", "valid"]
     assert raw.sources["valid"] == paths["valid"]
 
 
 def test_missing_file_names_the_path(tmp_path):
-    dataset = ImpressionLogDataset(filepath=str(tmp_path / "nope.tsv"), file_format="tsv")
+    dataset = ImpressionLogDataset(
+        filepath=str(tmp_path / "nope.tsv"), file_format="tsv"
+    )
     with pytest.raises(DatasetError, match="nope.tsv"):
         dataset.load()
 

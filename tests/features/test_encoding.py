@@ -19,7 +19,9 @@ TRAIN = pl.DataFrame(
 
 
 def test_vocabularies_offsets_and_oov():
-    feature_map = fit_feature_map(TRAIN, ["a", "b"], SCHEMA, FeatureEngineeringParams(min_count=2))
+    feature_map = fit_feature_map(
+        TRAIN, ["a", "b"], SCHEMA, FeatureEngineeringParams(min_count=2)
+    )
     a, b = feature_map.categorical
     assert a.vocabulary == ["x", "y"]  # z seen once: OOV
     assert b.vocabulary == ["p", "__missing__"]
@@ -33,7 +35,9 @@ def test_vocabularies_offsets_and_oov():
 
 
 def test_unseen_values_in_other_splits_go_to_oov_and_no_row_is_dropped():
-    feature_map = fit_feature_map(TRAIN, ["a"], SCHEMA, FeatureEngineeringParams(min_count=1))
+    feature_map = fit_feature_map(
+        TRAIN, ["a"], SCHEMA, FeatureEngineeringParams(min_count=1)
+    )
     other = TRAIN.with_columns(pl.Series("a", ["new", None, "x", "y", "z"]))
     encoded = encode_table(other, feature_map)
     assert encoded.height == other.height
@@ -41,7 +45,9 @@ def test_unseen_values_in_other_splits_go_to_oov_and_no_row_is_dropped():
 
 
 def test_log_bucket_turns_counters_into_ids():
-    feature_map = fit_feature_map(TRAIN, ["n"], SCHEMA, FeatureEngineeringParams(min_count=1))
+    feature_map = fit_feature_map(
+        TRAIN, ["n"], SCHEMA, FeatureEngineeringParams(min_count=1)
+    )
     (n,) = feature_map.categorical
     assert n.source == "numeric"
     bucket_20 = "b" + str(math.floor(math.log(20) ** 2))
@@ -65,7 +71,9 @@ def test_float_transforms_are_scaled_with_train_statistics(transform):
 
 
 def test_feature_map_round_trips_through_json_dict():
-    feature_map = fit_feature_map(TRAIN, ["a", "b", "n"], SCHEMA, FeatureEngineeringParams())
+    feature_map = fit_feature_map(
+        TRAIN, ["a", "b", "n"], SCHEMA, FeatureEngineeringParams()
+    )
     assert FeatureMap.from_dict(feature_map.to_dict()) == feature_map
     assert feature_map.field_spec.num_categorical == 3
 

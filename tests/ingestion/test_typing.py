@@ -12,7 +12,9 @@ def _raw(**columns):
 
 
 def test_types_and_blanks_become_missing():
-    raw = _raw(label=["1", "0"], n=["3", " "], c=["a", ""], s=["x^y", "z"], extra=["?", "?"])
+    raw = _raw(
+        label=["1", "0"], n=["3", " "], c=["a", ""], s=["x^y", "z"], extra=["?", "?"]
+    )
     typed = type_table(raw, SCHEMA, "f.csv", first_line=2)
     assert typed.columns == ["label", "c", "n", "s"]
     assert typed.schema == {
@@ -22,35 +24,53 @@ def test_types_and_blanks_become_missing():
 
 
 def test_non_numeric_value_names_file_line_column_and_value():
-    raw = _raw(label=["1", "0", "1"], n=["3", "abc", "x"], c=["a", "b", "c"], s=["", "", ""])
-    with pytest.raises(IngestionError, match=r"f\.csv:3: column 'n' holds 'abc'.*\(2 such"):
+    raw = _raw(
+        label=["1", "0", "1"], n=["3", "abc", "x"], c=["a", "b", "c"], s=["", "", ""]
+    )
+    with pytest.raises(
+        IngestionError, match=r"f\.csv:3: column 'n' holds 'abc'.*\(2 such"
+    ):
         type_table(raw, SCHEMA, "f.csv", first_line=2)
 
 
 @pytest.mark.parametrize("label", ["yes", "1.5"])
 def test_unreadable_label(label):
     raw = _raw(label=["1", label], n=["1", "2"], c=["a", "b"], s=["", ""])
-    with pytest.raises(IngestionError, match=f"f.tsv:2: column 'label' holds '{label}'"):
+    with pytest.raises(
+        IngestionError, match=f"f.tsv:2: column 'label' holds '{label}'"
+    ):
         type_table(raw, SCHEMA, "f.tsv", first_line=1)
 
 
 def test_empty_label_is_an_error():
     raw = _raw(label=["1", ""], n=["1", "2"], c=["a", "b"], s=["", ""])
-    with pytest.raises(IngestionError, match=r"f.tsv:2: the label column 'label' is empty"):
+    with pytest.raises(
+        IngestionError, match=r"f.tsv:2: the label column 'label' is empty"
+    ):
         type_table(raw, SCHEMA, "f.tsv", first_line=1)
 
 
 def test_missing_schema_column_lists_what_the_file_has():
     raw = _raw(label=["1"], c=["a"])
-    with pytest.raises(IngestionError, match=r"\['n', 's'\] are not in the file; it has \['label', 'c'\]"):
+    with pytest.raises(
+        IngestionError,
+        match=r"\['n', 's'\] are not in the file; it has \['label', 'c'\]",
+    ):
         type_table(raw, SCHEMA, "f.csv", first_line=2)
 
 
 def test_name_columns_of_headerless_file():
     raw = _raw(column_1=["1"], column_2=["2"], column_3=["a"], column_4=["x"])
     assert name_columns(raw, "f", None, SCHEMA).columns == ["label", "n", "c", "s"]
-    assert name_columns(raw, "f", ["label", "c", "n", "s"], SCHEMA).columns == ["label", "c", "n", "s"]
-    with pytest.raises(IngestionError, match="has 4 tab/space-separated columns but .* names 3"):
+    assert name_columns(raw, "f", ["label", "c", "n", "s"], SCHEMA).columns == [
+        "label",
+        "c",
+        "n",
+        "s",
+    ]
+    with pytest.raises(
+        IngestionError, match="has 4 tab/space-separated columns but .* names 3"
+    ):
         name_columns(raw, "f", ["label", "c", "n"], SCHEMA)
     with_header = _raw(label=["1"])
     assert name_columns(with_header, "f", None, SCHEMA) is with_header

@@ -12,7 +12,9 @@ SPEC = FieldSpec(vocab_size=50, num_categorical=4, num_numeric=2)
 
 def _batch(rows=64, seed=0):
     generator = torch.Generator().manual_seed(seed)
-    ids = torch.randint(0, SPEC.vocab_size, (rows, SPEC.num_categorical), generator=generator)
+    ids = torch.randint(
+        0, SPEC.vocab_size, (rows, SPEC.num_categorical), generator=generator
+    )
     numerics = torch.randn(rows, SPEC.num_numeric, generator=generator)
     labels = torch.randint(0, 2, (rows,), generator=generator).float()
     return ids.int(), numerics, labels
@@ -21,7 +23,9 @@ def _batch(rows=64, seed=0):
 def _small(name):
     config = getattr(ModelsConfig(), name)
     if "hidden_units" in type(config).model_fields:
-        config = config.model_copy(update={"hidden_units": [32, 32], "net_dropout": 0.0})
+        config = config.model_copy(
+            update={"hidden_units": [32, 32], "net_dropout": 0.0}
+        )
     return config
 
 
@@ -48,7 +52,9 @@ def test_learns_one_tiny_batch(name):
     optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
     for _ in range(300):
         optimizer.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(ids, numerics), labels)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            model(ids, numerics), labels
+        )
         loss.backward()
         optimizer.step()
     assert loss.item() < 0.1
@@ -70,7 +76,9 @@ def test_lr_parameter_count_is_one_weight_per_id_and_numeric_plus_bias():
 
 
 def test_deepfm_parameter_count():
-    config = ModelsConfig().DeepFM.model_copy(update={"hidden_units": [8], "batch_norm": False})
+    config = ModelsConfig().DeepFM.model_copy(
+        update={"hidden_units": [8], "batch_norm": False}
+    )
     model = build_model("DeepFM", SPEC, config)
     d, fields = config.embedding_dim, SPEC.num_fields
     expected = (50 + 2) * d + (50 + 2 + 1) + (fields * d * 8 + 8) + (8 + 1)
@@ -80,7 +88,9 @@ def test_deepfm_parameter_count():
 def test_fm_interaction_equals_the_pairwise_sum():
     vectors = torch.randn(5, 4, 3)
     pairwise = sum(
-        (vectors[:, i] * vectors[:, j]).sum(-1) for i in range(4) for j in range(i + 1, 4)
+        (vectors[:, i] * vectors[:, j]).sum(-1)
+        for i in range(4)
+        for j in range(i + 1, 4)
     )
     torch.testing.assert_close(FMInteraction()(vectors), pairwise, rtol=1e-5, atol=1e-5)
 
@@ -90,8 +100,12 @@ def test_embedding_scales_numeric_vectors_by_value():
     ids, numerics, _ = _batch(rows=2)
     vectors = embedding(ids, numerics)
     assert vectors.shape == (2, 6, 3)
-    torch.testing.assert_close(vectors[:, 4], numerics[:, :1] * embedding.numeric_vectors[0])
-    torch.testing.assert_close(vectors[:, 0], embedding.embedding.weight[ids[:, 0].long()])
+    torch.testing.assert_close(
+        vectors[:, 4], numerics[:, :1] * embedding.numeric_vectors[0]
+    )
+    torch.testing.assert_close(
+        vectors[:, 0], embedding.embedding.weight[ids[:, 0].long()]
+    )
 
 
 def test_mlp_layers():

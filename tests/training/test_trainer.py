@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.models import FieldSpec, ModelsConfig, build_model
 from ctrflow.params import TrainingParams
 from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
@@ -18,7 +19,9 @@ def _data(rows, seed):
     p = np.where(first % 2 == 1, 0.8, 0.2)
     labels = (rng.random(rows) < p).astype(np.float32)
     ids = np.stack([first, second], axis=1).astype(np.int32)
-    return TensorSet(torch.from_numpy(ids), torch.from_numpy(numeric), torch.from_numpy(labels))
+    return TensorSet(
+        torch.from_numpy(ids), torch.from_numpy(numeric), torch.from_numpy(labels)
+    )
 
 
 PARAMS = TrainingParams(
@@ -38,7 +41,13 @@ def test_fit_learns_and_reports_history():
     assert history["best_valid_auc"] > 0.75  # the Bayes AUC of this data is 0.8
     epochs = history["epochs"]
     assert 1 <= len(epochs) <= PARAMS.max_epochs
-    assert set(epochs[0]) >= {"epoch", "train_loss", "valid_auc", "valid_logloss", "learning_rate"}
+    assert set(epochs[0]) >= {
+        "epoch",
+        "train_loss",
+        "valid_auc",
+        "valid_logloss",
+        "learning_rate",
+    }
     best = max(epochs, key=lambda e: e["valid_auc"])
     assert history["best_epoch"] == best["epoch"]
     assert not model.training
@@ -48,9 +57,9 @@ def test_best_epoch_weights_are_restored():
     valid = _data(1000, 1)
     model, history = fit(_model(), _data(4000, 0), valid, PARAMS)
     logits = predict_logits(model, valid, 512, torch.device("cpu"))
-    from ctrflow.evaluation.metrics import roc_auc
-
-    assert roc_auc(valid.labels.numpy(), logits) == pytest.approx(history["best_valid_auc"], abs=1e-6)
+    assert roc_auc(valid.labels.numpy(), logits) == pytest.approx(
+        history["best_valid_auc"], abs=1e-6
+    )
 
 
 def test_early_stopping_and_learning_rate_decay():
@@ -66,16 +75,25 @@ def test_early_stopping_and_learning_rate_decay():
 
 
 def test_same_seed_same_weights_on_cpu():
-    runs = [fit(_model(), _data(2000, 0), _data(500, 1), PARAMS)[0].state_dict() for _ in range(2)]
+    runs = [
+        fit(_model(), _data(2000, 0), _data(500, 1), PARAMS)[0].state_dict()
+        for _ in range(2)
+    ]
     assert all(torch.equal(runs[0][k], runs[1][k]) for k in runs[0])
 
 
 def test_regularizer_shrinks_embeddings():
     plain, _ = fit(_model(), _data(2000, 0), _data(500, 1), PARAMS)
     shrunk, _ = fit(
-        _model(), _data(2000, 0), _data(500, 1), PARAMS.model_copy(update={"embedding_regularizer": 1.0})
+        _model(),
+        _data(2000, 0),
+        _data(500, 1),
+        PARAMS.model_copy(update={"embedding_regularizer": 1.0}),
     )
-    assert shrunk.embedding.embedding.weight.norm() < plain.embedding.embedding.weight.norm()
+    assert (
+        shrunk.embedding.embedding.weight.norm()
+        < plain.embedding.embedding.weight.norm()
+    )
 
 
 def test_single_class_train_split_is_refused():
@@ -89,4 +107,9 @@ def test_cuda_requested_without_gpu_is_a_clear_error():
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
     with pytest.raises(TrainingError, match="no CUDA device"):
-        fit(_model(), _data(500, 0), _data(500, 1), PARAMS.model_copy(update={"device": "cuda"}))
+        fit(
+            _model(),
+            _data(500, 0),
+            _data(500, 1),
+            PARAMS.model_copy(update={"device": "cuda"}),
+        )

@@ -71,12 +71,20 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if (filepath is None) == (filepaths is None):
-            raise DatasetError("ImpressionLogDataset needs exactly one of 'filepath' or 'filepaths'")
+            raise DatasetError(
+                "ImpressionLogDataset needs exactly one of 'filepath' or 'filepaths'"
+            )
         if file_format not in _FORMATS:
-            raise DatasetError(f"file_format {file_format!r} is not one of {list(_FORMATS)}")
+            raise DatasetError(
+                f"file_format {file_format!r} is not one of {list(_FORMATS)}"
+            )
         if filepaths is not None and sorted(filepaths) != sorted(_SPLITS):
-            raise DatasetError(f"'filepaths' must name exactly {list(_SPLITS)}, got {sorted(filepaths)}")
-        self._paths = {"all": filepath} if filepath is not None else dict(filepaths or {})
+            raise DatasetError(
+                f"'filepaths' must name exactly {list(_SPLITS)}, got {sorted(filepaths)}"
+            )
+        self._paths = (
+            {"all": filepath} if filepath is not None else dict(filepaths or {})
+        )
         self._file_format = file_format
         self.metadata = metadata
 
@@ -100,7 +108,9 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         )
 
     def save(self, data: RawLogs) -> None:
-        raise DatasetError("ImpressionLogDataset is read-only: raw logs are never overwritten")
+        raise DatasetError(
+            "ImpressionLogDataset is read-only: raw logs are never overwritten"
+        )
 
     def _exists(self) -> bool:
         return all(Path(path).is_file() for path in self._paths.values())
@@ -128,14 +138,21 @@ def _read(path: str, file_format: str) -> pl.DataFrame:
 
 def _read_libsvm(path: str) -> pl.DataFrame:
     lines = pl.read_csv(
-        path, has_header=False, separator="\x1f", quote_char=None, new_columns=["line"], infer_schema=False
+        path,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
     )
     tokens = lines["line"].str.strip_chars().str.split(" ")
     width = int(tokens.list.len().max() or 0)
     columns = {"column_1": tokens.list.get(0).replace({"-1": "0", "+1": "1"})}
     for position in range(1, width):
         token = tokens.list.get(position, null_on_oob=True)
-        columns[f"column_{position + 1}"] = token.str.split(":").list.get(0, null_on_oob=True)
+        columns[f"column_{position + 1}"] = token.str.split(":").list.get(
+            0, null_on_oob=True
+        )
     return pl.DataFrame(columns)
 
 

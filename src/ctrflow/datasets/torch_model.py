@@ -26,7 +26,10 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
     """
 
     def __init__(
-        self, filepath: str, version: Version | None = None, metadata: dict[str, Any] | None = None
+        self,
+        filepath: str,
+        version: Version | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             filepath=PurePosixPath(filepath),
@@ -40,7 +43,9 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
         return {"filepath": self._filepath, "version": self._version}
 
     def load(self) -> ModelArtifact:
-        state = torch.load(str(self._get_load_path()), map_location="cpu", weights_only=True)
+        state = torch.load(
+            str(self._get_load_path()), map_location="cpu", weights_only=True
+        )
         return ModelArtifact.from_state(state)
 
     def save(self, data: ModelArtifact) -> None:

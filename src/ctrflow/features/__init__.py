@@ -7,4 +7,10 @@ from ctrflow.features.feature_map import (
     NumericField,
 )
 
-__all__ = ["CategoricalField", "FeatureMap", "NumericField", "encode_table", "fit_feature_map"]
+__all__ = [
+    "CategoricalField",
+    "FeatureMap",
+    "NumericField",
+    "encode_table",
+    "fit_feature_map",
+]

@@ -37,8 +37,12 @@ def _numeric_value(column: str, transform: str) -> pl.Expr:
     return value
 
 
-def _tokens(table: pl.DataFrame, categorical: list[str], bucketed: list[str]) -> pl.DataFrame:
-    return table.select([_token(c) for c in categorical] + [_log_bucket(c) for c in bucketed])
+def _tokens(
+    table: pl.DataFrame, categorical: list[str], bucketed: list[str]
+) -> pl.DataFrame:
+    return table.select(
+        [_token(c) for c in categorical] + [_log_bucket(c) for c in bucketed]
+    )
 
 
 def fit_feature_map(
@@ -90,10 +94,14 @@ def fit_feature_map(
     float_fields = []
     if not bucketed:
         for column in numeric:
-            values = train.select(_numeric_value(column, params.numeric_transform)).to_series()
+            values = train.select(
+                _numeric_value(column, params.numeric_transform)
+            ).to_series()
             mean = float(values.mean() or 0.0)
             std = float(values.std() or 1.0) or 1.0
-            float_fields.append(NumericField(column, params.numeric_transform, mean, std))
+            float_fields.append(
+                NumericField(column, params.numeric_transform, mean, std)
+            )
     return FeatureMap(label=schema.label, categorical=fields, numeric=float_fields)
 
 

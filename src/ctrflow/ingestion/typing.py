@@ -12,7 +12,10 @@ class IngestionError(ValueError):
 
 
 def name_columns(
-    frame: pl.DataFrame, source: str, column_order: list[str] | None, schema: DatasetSchema
+    frame: pl.DataFrame,
+    source: str,
+    column_order: list[str] | None,
+    schema: DatasetSchema,
 ) -> pl.DataFrame:
     """Give a file without header (``column_1 .. column_n``) the schema's names.
 
@@ -24,7 +27,12 @@ def name_columns(
     """
     if not all(c.startswith("column_") for c in frame.columns):
         return frame
-    names = column_order or [schema.label, *schema.numeric, *schema.categorical, *schema.sequence]
+    names = column_order or [
+        schema.label,
+        *schema.numeric,
+        *schema.categorical,
+        *schema.sequence,
+    ]
     if len(names) != frame.width:
         raise IngestionError(
             f"{source}: has {frame.width} tab/space-separated columns but the schema "
@@ -34,12 +42,16 @@ def name_columns(
 
 
 def _first_failure(raw: pl.Series, typed: pl.Series) -> int | None:
-    failed = (raw.is_not_null() & (raw.cast(pl.String).str.strip_chars() != "")) & typed.is_null()
+    failed = (
+        raw.is_not_null() & (raw.cast(pl.String).str.strip_chars() != "")
+    ) & typed.is_null()
     index = failed.arg_true()
     return int(index[0]) if len(index) else None
 
 
-def _fail(source: str, line: int, column: str, value: object, expected: str, count: int) -> IngestionError:
+def _fail(
+    source: str, line: int, column: str, value: object, *, expected: str, count: int
+) -> IngestionError:
     return IngestionError(
         f"{source}:{line}: column {column!r} holds {value!r}, expected {expected} "
         f"({count} such value(s) in this file)"
@@ -71,25 +83,41 @@ def type_table(
     def blank_to_null(column: str) -> pl.Expr:
         value = pl.col(column)
         if frame.schema[column] == pl.String:
-            value = pl.when(value.str.strip_chars() == "").then(None).otherwise(value.str.strip_chars())
+            value = (
+                pl.when(value.str.strip_chars() == "")
+                .then(None)
+                .otherwise(value.str.strip_chars())
+            )
         return value
 
     typed = frame.select(
         blank_to_null(schema.label).cast(pl.Int8, strict=False).alias(schema.label),
         *[blank_to_null(c).cast(pl.String).alias(c) for c in schema.categorical],
-        *[blank_to_null(c).cast(pl.Float64, strict=False).alias(c) for c in schema.numeric],
+        *[
+            blank_to_null(c).cast(pl.Float64, strict=False).alias(c)
+            for c in schema.numeric
+        ],
         *[
             blank_to_null(c).cast(pl.String).str.split(sequence_separator).alias(c)
             for c in schema.sequence
         ],
     )
-    checks = [(schema.label, "an integer label")] + [(c, "a number") for c in schema.numeric]
+    checks = [(schema.label, "an integer label")] + [
+        (c, "a number") for c in schema.numeric
+    ]
     for column, expected in checks:
         raw, parsed = frame.get_column(column), typed.get_column(column)
         row = _first_failure(raw, parsed)
         if row is not None:
             failures = int(((raw.is_not_null()) & parsed.is_null()).sum())
-            raise _fail(source, first_line + row, column, raw[row], expected, failures)
+            raise _fail(
+                source,
+                first_line + row,
+                column,
+                raw[row],
+                expected=expected,
+                count=failures,
+            )
     missing_labels = typed.get_column(schema.label).is_null()
     if missing_labels.any():
         row = int(missing_labels.arg_true()[0])

@@ -6,7 +6,13 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from ctrflow.models.layers import MLP, FeatureEmbedding, FieldSpec, FMInteraction, LinearTerm
+from ctrflow.models.layers import (
+    MLP,
+    FeatureEmbedding,
+    FieldSpec,
+    FMInteraction,
+    LinearTerm,
+)
 from ctrflow.strict import StrictParams
 
 

@@ -11,7 +11,10 @@ from ctrflow.training.trainer import TrainingError, fit, predict_logits, resolve
 
 
 def predict_proba(
-    artifact: ModelArtifact, encoded: pl.DataFrame, batch_size: int = 65536, device: str = "auto"
+    artifact: ModelArtifact,
+    encoded: pl.DataFrame,
+    batch_size: int = 65536,
+    device: str = "auto",
 ) -> np.ndarray:
     """Click probabilities (float32, one per row, in order) for an encoded table."""
     data = to_tensors(encoded, artifact.feature_map)

@@ -36,7 +36,9 @@ class ModelArtifact:
             "model_config": self.model_config,
             "feature_map": self.feature_map.to_dict(),
             "training_params": self.training_params,
-            "state_dict": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+            "state_dict": {
+                k: v.detach().cpu() for k, v in self.model.state_dict().items()
+            },
         }
 
     @classmethod
@@ -44,7 +46,9 @@ class ModelArtifact:
         feature_map = FeatureMap.from_dict(state["feature_map"])
         config_type = type(getattr(ModelsConfig(), state["model_name"]))
         model = build_model(
-            state["model_name"], feature_map.field_spec, config_type(**state["model_config"])
+            state["model_name"],
+            feature_map.field_spec,
+            config_type(**state["model_config"]),
         )
         model.load_state_dict(state["state_dict"])
         model.eval()

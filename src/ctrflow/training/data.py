@@ -24,13 +24,17 @@ class TensorSet:
         return int(self.labels.shape[0])
 
     def to(self, device: torch.device) -> TensorSet:
-        return TensorSet(self.ids.to(device), self.numerics.to(device), self.labels.to(device))
+        return TensorSet(
+            self.ids.to(device), self.numerics.to(device), self.labels.to(device)
+        )
 
     def take(self, index: torch.Tensor) -> TensorSet:
         return TensorSet(self.ids[index], self.numerics[index], self.labels[index])
 
     def slice(self, start: int, stop: int) -> TensorSet:
-        return TensorSet(self.ids[start:stop], self.numerics[start:stop], self.labels[start:stop])
+        return TensorSet(
+            self.ids[start:stop], self.numerics[start:stop], self.labels[start:stop]
+        )
 
 
 def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
@@ -41,19 +45,29 @@ def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
     """
     missing = [
         c
-        for c in [feature_map.label, *feature_map.categorical_columns, *feature_map.numeric_columns]
+        for c in [
+            feature_map.label,
+            *feature_map.categorical_columns,
+            *feature_map.numeric_columns,
+        ]
         if c not in encoded.columns
     ]
     if missing:
-        raise KeyError(f"encoded table lacks columns {missing} named by the feature map")
+        raise KeyError(
+            f"encoded table lacks columns {missing} named by the feature map"
+        )
     rows = encoded.height
     ids = (
-        encoded.select(feature_map.categorical_columns).to_numpy().astype(np.int32, copy=False)
+        encoded.select(feature_map.categorical_columns)
+        .to_numpy()
+        .astype(np.int32, copy=False)
         if feature_map.categorical
         else np.zeros((rows, 0), dtype=np.int32)
     )
     numerics = (
-        encoded.select(feature_map.numeric_columns).to_numpy().astype(np.float32, copy=False)
+        encoded.select(feature_map.numeric_columns)
+        .to_numpy()
+        .astype(np.float32, copy=False)
         if feature_map.numeric
         else np.zeros((rows, 0), dtype=np.float32)
     )

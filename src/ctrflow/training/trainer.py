@@ -51,7 +51,9 @@ def _regularization(model: nn.Module, params: TrainingParams) -> torch.Tensor | 
     penalty: torch.Tensor | float = 0.0
     for module in model.modules():
         if params.embedding_regularizer and isinstance(module, nn.Embedding):
-            penalty = penalty + params.embedding_regularizer / 2 * module.weight.pow(2).sum()
+            penalty = (
+                penalty + params.embedding_regularizer / 2 * module.weight.pow(2).sum()
+            )
         elif params.net_regularizer and isinstance(module, nn.Linear):
             penalty = penalty + params.net_regularizer / 2 * module.weight.pow(2).sum()
     return penalty
@@ -59,7 +61,11 @@ def _regularization(model: nn.Module, params: TrainingParams) -> torch.Tensor | 
 
 @torch.inference_mode()
 def predict_logits(
-    model: nn.Module, data: TensorSet, batch_size: int, device: torch.device, bf16: bool = False
+    model: nn.Module,
+    data: TensorSet,
+    batch_size: int,
+    device: torch.device,
+    bf16: bool = False,
 ) -> np.ndarray:
     """Logits for every row of ``data``, in order, computed in large batches."""
     was_training = model.training
@@ -75,6 +81,60 @@ def predict_logits(
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+
+
+def _check_splits(train: TensorSet, valid: TensorSet) -> None:
+    for name, split in (("train", train), ("valid", valid)):
+        positives = int(split.labels.sum().item()) if len(split) else 0
+        if len(split) == 0 or positives in (0, len(split)):
+            raise TrainingError(
+                f"the {name} split has {len(split)} rows and {positives} positives: "
+                "training needs both classes in train and valid (AUC is undefined otherwise)"
+            )
+
+
+def _train_epoch(
+    model: nn.Module,
+    train: TensorSet,
+    optimizer: torch.optim.Optimizer,
+    params: TrainingParams,
+    *,
+    generator: torch.Generator,
+    epoch: int,
+) -> float:
+    """One pass over a shuffled copy of ``train`` (already on the model's device);
+    returns the mean training loss (without the regularisation term)."""
+    model.train()
+    device = train.labels.device
+    shuffled = train.take(torch.randperm(len(train), generator=generator).to(device))
+    loss_fn = nn.BCEWithLogitsLoss()
+    loss_sum = torch.zeros((), device=device)
+    batches = tqdm(
+        range(0, len(train), params.batch_size), desc=f"epoch {epoch}", unit="batch",
+        leave=False, disable=not params.progress_bar, mininterval=1.0,
+    )  # fmt: skip
+    for begin in batches:
+        batch = shuffled.slice(begin, begin + params.batch_size)
+        with _autocast(device, params.bf16_autocast):
+            logits = model(batch.ids, batch.numerics)
+        loss = loss_fn(logits.float(), batch.labels)
+        optimizer.zero_grad(set_to_none=True)
+        (loss + _regularization(model, params)).backward()
+        if params.grad_clip_norm:
+            nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
+        optimizer.step()
+        loss_sum += loss.detach() * len(batch)
+    return float(loss_sum.item() / len(train))
+
+
+def _validate(
+    model: nn.Module, valid: TensorSet, params: TrainingParams, device: torch.device
+) -> tuple[float, float]:
+    logits = predict_logits(
+        model, valid, params.eval_batch_size, device, params.bf16_autocast
+    )
+    probabilities, labels = _sigmoid(logits), valid.labels.numpy()
+    return roc_auc(labels, probabilities), log_loss(labels, probabilities)
 
 
 def fit(
@@ -97,13 +157,7 @@ def fit(
     Raises:
         TrainingError: a split is empty or holds a single label class.
     """
-    for name, split in (("train", train), ("valid", valid)):
-        positives = int(split.labels.sum().item()) if len(split) else 0
-        if len(split) == 0 or positives in (0, len(split)):
-            raise TrainingError(
-                f"the {name} split has {len(split)} rows and {positives} positives: "
-                "training needs both classes in train and valid (AUC is undefined otherwise)"
-            )
+    _check_splits(train, valid)
     if params.num_threads:
         torch.set_num_threads(params.num_threads)
     device = resolve_device(params.device)
@@ -111,82 +165,58 @@ def fit(
     model.to(device)
     train_on_device = train.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=params.learning_rate)
-    loss_fn = nn.BCEWithLogitsLoss()
 
     history: list[dict[str, Any]] = []
     best_auc, best_epoch, best_state, bad_epochs = -np.inf, 0, None, 0
-    train_seconds, samples_seen, stopped_early = 0.0, 0, False
     for epoch in range(1, params.max_epochs + 1):
-        model.train()
         start = time.perf_counter()
-        order = torch.randperm(len(train), generator=generator).to(device)
-        shuffled = train_on_device.take(order)
-        batches = range(0, len(train), params.batch_size)
-        progress = tqdm(
-            batches, desc=f"epoch {epoch}", unit="batch", leave=False,
-            disable=not params.progress_bar, mininterval=1.0,
-        )  # fmt: skip
-        loss_sum = torch.zeros((), device=device)
-        for begin in progress:
-            batch = shuffled.slice(begin, begin + params.batch_size)
-            with _autocast(device, params.bf16_autocast):
-                logits = model(batch.ids, batch.numerics)
-            loss = loss_fn(logits.float(), batch.labels)
-            objective = loss + _regularization(model, params)
-            optimizer.zero_grad(set_to_none=True)
-            objective.backward()
-            if params.grad_clip_norm:
-                nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
-            optimizer.step()
-            loss_sum += loss.detach() * len(batch)
-        epoch_seconds = time.perf_counter() - start
-        train_seconds += epoch_seconds
-        samples_seen += len(train)
-
-        probabilities = _sigmoid(
-            predict_logits(model, valid, params.eval_batch_size, device, params.bf16_autocast)
+        train_loss = _train_epoch(
+            model, train_on_device, optimizer, params, generator=generator, epoch=epoch
         )
-        labels = valid.labels.numpy()
-        record = {
-            "epoch": epoch,
-            "train_loss": float(loss_sum.item() / len(train)),
-            "valid_auc": roc_auc(labels, probabilities),
-            "valid_logloss": log_loss(labels, probabilities),
-            "learning_rate": optimizer.param_groups[0]["lr"],
-            "seconds": epoch_seconds,
-            "samples_per_second": len(train) / epoch_seconds,
-        }
-        history.append(record)
-        improved = record["valid_auc"] > best_auc + 1e-6
+        seconds = time.perf_counter() - start
+        valid_auc, valid_logloss = _validate(model, valid, params, device)
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "valid_auc": valid_auc,
+                "valid_logloss": valid_logloss,
+                "learning_rate": optimizer.param_groups[0]["lr"],
+                "seconds": seconds,
+                "samples_per_second": len(train) / seconds,
+            }
+        )
+        improved = valid_auc > best_auc + 1e-6
         logger.info(
             "epoch %d: train_loss=%.5f valid_auc=%.5f valid_logloss=%.5f lr=%.2g "
             "%.1fs (%.0f samples/s)%s",
-            epoch, record["train_loss"], record["valid_auc"], record["valid_logloss"],
-            record["learning_rate"], epoch_seconds, record["samples_per_second"],
-            " *best*" if improved else "",
+            epoch, train_loss, valid_auc, valid_logloss, optimizer.param_groups[0]["lr"],
+            seconds, len(train) / seconds, " *best*" if improved else "",
         )  # fmt: skip
         if improved:
-            best_auc, best_epoch, bad_epochs = record["valid_auc"], epoch, 0
+            best_auc, best_epoch, bad_epochs = valid_auc, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
             continue
         bad_epochs += 1
         if bad_epochs >= params.early_stop_patience:
-            stopped_early = True
             logger.info("early stop after epoch %d (best epoch %d)", epoch, best_epoch)
             break
         if bad_epochs >= params.lr_decay_patience:
             for group in optimizer.param_groups:
-                group["lr"] = max(group["lr"] * params.lr_decay_factor, params.min_learning_rate)
+                group["lr"] = max(
+                    group["lr"] * params.lr_decay_factor, params.min_learning_rate
+                )
 
     if best_state is not None:
         model.load_state_dict(best_state)
     model.to("cpu").eval()
+    train_seconds = sum(e["seconds"] for e in history)
     return model, {
         "epochs": history,
         "best_epoch": best_epoch,
         "best_valid_auc": float(best_auc),
         "train_seconds": train_seconds,
-        "train_samples_per_second": samples_seen / train_seconds if train_seconds else 0.0,
+        "train_samples_per_second": len(train) * len(history) / train_seconds,
         "device": str(device),
-        "stopped_early": stopped_early,
+        "stopped_early": bad_epochs >= params.early_stop_patience,
     }

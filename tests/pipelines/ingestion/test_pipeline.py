@@ -25,13 +25,17 @@ def _criteo_file(tmp_path, rows=100):
 def test_pipeline_types_splits_and_fingerprints(tmp_path):
     catalog = DataCatalog(
         {
-            "raw_logs": ImpressionLogDataset(filepath=_criteo_file(tmp_path), file_format="criteo_tsv"),
+            "raw_logs": ImpressionLogDataset(
+                filepath=_criteo_file(tmp_path), file_format="criteo_tsv"
+            ),
             "params:schema": MemoryDataset(SCHEMA),
             "params:ingestion": MemoryDataset(IngestionParams()),
         }
     )
     SequentialRunner().run(create_pipeline(), catalog)
-    train, valid, test = (catalog.load(f"{s}_table") for s in ("train", "valid", "test"))
+    train, valid, test = (
+        catalog.load(f"{s}_table") for s in ("train", "valid", "test")
+    )
     assert (train.height, valid.height, test.height) == (80, 10, 10)
     assert train.schema == {"label": pl.Int8, "c": pl.String, "n": pl.Float64}
     fingerprint = catalog.load("data_fingerprint")
@@ -51,8 +55,12 @@ def test_given_splits_are_kept_as_given(tmp_path):
 
 
 def test_split_mode_must_match_the_files(tmp_path):
-    raw = ImpressionLogDataset(filepath=_criteo_file(tmp_path), file_format="criteo_tsv").load()
-    with pytest.raises(IngestionError, match="needs raw_logs parts .*'train'.* gives \\['all'\\]"):
+    raw = ImpressionLogDataset(
+        filepath=_criteo_file(tmp_path), file_format="criteo_tsv"
+    ).load()
+    with pytest.raises(
+        IngestionError, match="needs raw_logs parts .*'train'.* gives \\['all'\\]"
+    ):
         split_logs(raw, SCHEMA, IngestionParams(split="given"))
 
 

@@ -13,9 +13,17 @@ from tests.conftest import DEMO_SCHEMA
 
 def test_pipeline_trains_a_model_that_scores_new_data_alone(demo_table, tmp_path):
     train, valid, test = demo_table[:15000], demo_table[15000:18000], demo_table[18000:]
-    feature_map = fit_feature_map(train, ["C1", "C2", "C3", "C4", "I1", "I2"], DEMO_SCHEMA, FeatureEngineeringParams())
+    feature_map = fit_feature_map(
+        train,
+        ["C1", "C2", "C3", "C4", "I1", "I2"],
+        DEMO_SCHEMA,
+        FeatureEngineeringParams(),
+    )
     params = TrainingParams(
-        models={"DeepFM": {"hidden_units": [32, 32]}}, max_epochs=3, device="cpu", progress_bar=False
+        models={"DeepFM": {"hidden_units": [32, 32]}},
+        max_epochs=3,
+        device="cpu",
+        progress_bar=False,
     )
     catalog = DataCatalog(
         {

@@ -47,11 +47,15 @@ class FeatureEmbedding(nn.Module):
         torch.Size([8, 5, 4])
     """
 
-    def __init__(self, spec: FieldSpec, embedding_dim: int, init_std: float = 1e-4) -> None:
+    def __init__(
+        self, spec: FieldSpec, embedding_dim: int, init_std: float = 1e-4
+    ) -> None:
         super().__init__()
         self.embedding = nn.Embedding(max(spec.vocab_size, 1), embedding_dim)
         nn.init.normal_(self.embedding.weight, std=init_std)
-        self.numeric_vectors = nn.Parameter(torch.empty(spec.num_numeric, embedding_dim))
+        self.numeric_vectors = nn.Parameter(
+            torch.empty(spec.num_numeric, embedding_dim)
+        )
         nn.init.normal_(self.numeric_vectors, std=init_std)
         self.num_numeric = spec.num_numeric
 

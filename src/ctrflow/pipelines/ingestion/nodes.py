@@ -45,11 +45,22 @@ def split_logs(
         frame = name_columns(raw_logs.frames[part], source, params.column_order, schema)
         extra = [c for c in frame.columns if c not in schema.columns]
         if extra:
-            logger.info("%s: ignoring %d column(s) not in the schema: %s", source, len(extra), extra)
+            logger.info(
+                "%s: ignoring %d column(s) not in the schema: %s",
+                source,
+                len(extra),
+                extra,
+            )
         typed[part] = type_table(
-            frame, schema, source, raw_logs.first_line.get(part, 1), params.sequence_separator
+            frame,
+            schema,
+            source,
+            raw_logs.first_line.get(part, 1),
+            params.sequence_separator,
         )
-        logger.info("%s: %d rows read, %d typed", source, frame.height, typed[part].height)
+        logger.info(
+            "%s: %d rows read, %d typed", source, frame.height, typed[part].height
+        )
 
     if params.split == "random":
         train, valid, test = split_randomly(typed["all"], params.ratios, params.seed)

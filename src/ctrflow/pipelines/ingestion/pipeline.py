@@ -11,7 +11,12 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=split_logs,
                 inputs=["raw_logs", "params:schema", "params:ingestion"],
-                outputs=["train_table", "valid_table", "test_table", "data_fingerprint"],
+                outputs=[
+                    "train_table",
+                    "valid_table",
+                    "test_table",
+                    "data_fingerprint",
+                ],
                 name="split_logs_node",
             )
         ]

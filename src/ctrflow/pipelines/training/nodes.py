@@ -28,7 +28,10 @@ def train_model(
     torch.manual_seed(params.seed)
     model = build_model(params.model, encoding.field_spec, config)
     model, history = fit(
-        model, to_tensors(train_encoded, encoding), to_tensors(valid_encoded, encoding), params
+        model,
+        to_tensors(train_encoded, encoding),
+        to_tensors(valid_encoded, encoding),
+        params,
     )
     history["model"] = params.model
     artifact = ModelArtifact(

@@ -10,7 +10,12 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=train_model,
-                inputs=["train_encoded", "valid_encoded", "feature_map", "params:training"],
+                inputs=[
+                    "train_encoded",
+                    "valid_encoded",
+                    "feature_map",
+                    "params:training",
+                ],
                 outputs=["model", "training_history"],
                 name="train_model_node",
             )
