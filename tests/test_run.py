@@ -71,6 +71,7 @@ def test_train_is_all_six_stages_in_order():
     train_nodes = {node.name for node in pipelines["train"].nodes}
     for stage in STAGES:
         assert {node.name for node in pipelines[stage].nodes} <= train_nodes
+        assert all(stage in node.tags for node in pipelines[stage].nodes)
     assert pipelines["__default__"] is pipelines["train"]
     order = [node.name for node in pipelines["train"].nodes]
     assert order.index("split_logs_node") < order.index("train_model_node")

@@ -29,8 +29,13 @@ STAGES = {
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register each stage under its name, ``train`` = all stages in order."""
-    pipelines = {name: stage.create_pipeline() for name, stage in STAGES.items()}
+    """Register each stage under its name, ``train`` = all stages in order.
+
+    Every node is tagged with its stage, so kedro-viz can filter the graph by stage.
+    """
+    pipelines = {
+        name: Pipeline(stage.create_pipeline(), tags=[name]) for name, stage in STAGES.items()
+    }
     pipelines["train"] = sum(pipelines.values(), Pipeline([]))
     pipelines["__default__"] = pipelines["train"]
     return pipelines
