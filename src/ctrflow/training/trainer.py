@@ -111,7 +111,7 @@ def _train_epoch(
     loss_sum = torch.zeros((), device=device)
     batches = tqdm(
         range(0, len(train), params.batch_size), desc=f"epoch {epoch}", unit="batch",
-        leave=False, disable=not params.progress_bar, mininterval=1.0,
+        leave=False, disable=None if params.progress_bar else True, mininterval=1.0,
     )  # fmt: skip
     for begin in batches:
         batch = shuffled.slice(begin, begin + params.batch_size)
