@@ -48,7 +48,14 @@ class MLP(nn.Sequential):
         if output_dim is not None:
             layers.append(nn.Linear(width, output_dim))
         super().__init__(*layers)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                nn.init.xavier_normal_(module.weight)
-                nn.init.zeros_(module.bias)
+        xavier_init_(self)
+
+
+def xavier_init_(module: nn.Module) -> None:
+    """Xavier-normal weights and zero biases for every ``nn.Linear`` in ``module``
+    (FuxiCTR's default initialisation of dense layers)."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.xavier_normal_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
