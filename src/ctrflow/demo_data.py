@@ -5,6 +5,11 @@ The bundled demo data (``data/01_raw/demo/demo_logs.tsv.gz``) was made with::
     python -m ctrflow.demo_data --rows 200000 --seed 7 \
         --output data/01_raw/demo/demo_logs.tsv.gz
 
+and its dirty copy (the same rows plus known bad ones, ``conf/demo_dirty``) with::
+
+    python -m ctrflow.demo_data --rows 200000 --seed 7 \
+        --dirty data/01_raw/demo_dirty/demo_logs_dirty.tsv.gz
+
 Rows look like Criteo's ``train.txt``: tab-separated, no header, a 0/1 label,
 13 integer counters ``I1..I13`` (with missing values) and 26 hashed categorical ids
 ``C1..C26`` (8 hex digits, long-tail frequencies, some missing). The click is drawn
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +158,127 @@ def write_criteo_tsv(logs: pl.DataFrame, output: Path) -> None:
         handle.write(text.encode())
 
 
+# --- a dirty copy, for the quarantine (conf/demo_dirty) ------------------------------
+
+# kind of injected bad row -> the quarantine reason ingestion must give it
+DIRTY_KINDS: dict[str, str] = {
+    "too_few_fields": "wrong_field_count",
+    "too_many_fields": "wrong_field_count",
+    "text_in_numeric": "not_a_number",
+    "nan_in_numeric": "not_finite",
+    "inf_in_numeric": "not_finite",
+    "label_2": "label_not_0_or_1",
+    "label_minus_1": "label_not_0_or_1",
+    "label_yes": "label_not_0_or_1",
+    "label_empty": "missing_label",
+    "blank_line": "empty_line",
+    "value_too_long": "value_too_long",
+}
+_DIRTY_COUNTS = {"blank_line": 2, "value_too_long": 1}
+DIRTY_PER_KIND = 5
+_LONG_VALUE_CHARS = 70_000  # above ingestion.max_field_chars (65,536)
+
+
+def _dirty_line(kind: str, fields: list[str], rng: np.random.Generator) -> str:
+    """A copy of one clean line's ``fields`` (label, I1..I13, C1..C26) made bad."""
+    fields = list(fields)
+    numeric = 1 + int(rng.integers(0, len(NUMERIC)))
+    if kind == "too_few_fields":
+        fields = fields[: -int(rng.integers(1, 10))]
+    elif kind == "too_many_fields":
+        fields += ["extra"] * int(rng.integers(1, 3))
+    elif kind == "text_in_numeric":
+        fields[numeric] = str(rng.choice(["abc", "12x", "n/a", "1,5"]))
+    elif kind == "nan_in_numeric":
+        fields[numeric] = str(rng.choice(["nan", "NaN"]))
+    elif kind == "inf_in_numeric":
+        fields[numeric] = str(rng.choice(["inf", "-inf", "1e999"]))
+    elif kind.startswith("label_"):
+        fields[0] = {"label_2": "2", "label_minus_1": "-1", "label_yes": "yes"}.get(
+            kind, ""
+        )
+    elif kind == "blank_line":
+        return ""
+    elif kind == "value_too_long":
+        fields[1 + len(NUMERIC)] = "a" * _LONG_VALUE_CHARS
+    return "\t".join(fields)
+
+
+def write_dirty_criteo_tsv(
+    logs: pl.DataFrame, output: Path, seed: int = 7, per_kind: int = DIRTY_PER_KIND
+) -> dict:
+    """Write ``logs`` as Criteo TSV with known bad rows inserted, and their manifest.
+
+    Every clean row is kept; ``per_kind`` bad copies of random clean rows are
+    inserted for each kind of ``DIRTY_KINDS`` (2 blank lines, 1 over-long value),
+    and the file ends with one more line cut short, without line end (kind
+    ``truncated_last_line``). The manifest (``<output without .tsv.gz>.manifest.json``)
+    lists each injected line's number, kind and the quarantine reason expected.
+
+    Args:
+        logs: clean logs (``generate_demo_logs``).
+        output: the ``.tsv.gz`` to write.
+        seed: where the bad rows go and what they hold.
+        per_kind: bad rows of each kind.
+
+    Returns:
+        The manifest.
+    """
+    rng = np.random.default_rng(seed + 1_000_003)
+    text = logs.write_csv(separator="\t", include_header=False, null_value="")
+    lines = text.removesuffix("\n").split("\n")
+    injected = []
+    for kind in DIRTY_KINDS:
+        for _ in range(_DIRTY_COUNTS.get(kind, per_kind)):
+            source = int(rng.integers(0, len(lines)))
+            injected.append((int(rng.integers(0, len(lines) + 1)), kind, lines[source]))
+    injected.sort(key=lambda item: item[0])
+    out: list[str] = []
+    manifest_rows = []
+    previous = 0
+    for position, kind, source in injected:
+        out += lines[previous:position]
+        previous = position
+        out.append(_dirty_line(kind, source.split("\t"), rng))
+        manifest_rows.append(
+            {"line": len(out), "kind": kind, "expected_reason": DIRTY_KINDS[kind]}
+        )
+    out += lines[previous:]
+    cut = lines[int(rng.integers(0, len(lines)))].split("\t")[:20]
+    out.append("\t".join(cut))
+    manifest_rows.append(
+        {
+            "line": len(out),
+            "kind": "truncated_last_line",
+            "expected_reason": "wrong_field_count",
+        }
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(output, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as handle,
+    ):
+        handle.write("\n".join(out).encode())  # no final line end: truncated
+    reasons: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    for row in manifest_rows:
+        reasons[row["expected_reason"]] = reasons.get(row["expected_reason"], 0) + 1
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    manifest = {
+        "file": output.name,
+        "seed": seed,
+        "clean_rows": len(lines),
+        "rows": len(out),
+        "injected_rows": len(manifest_rows),
+        "injected_by_kind": kinds,
+        "expected_quarantine_by_reason": reasons,
+        "injected": manifest_rows,
+    }
+    manifest_path = output.with_name(output.name.split(".")[0] + ".manifest.json")
+    manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=200_000)
@@ -159,8 +286,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--output", type=Path, default=Path("data/01_raw/demo/demo_logs.tsv.gz")
     )
+    parser.add_argument(
+        "--dirty",
+        type=Path,
+        default=None,
+        help="instead of --output, write a copy with known bad rows to this path "
+        "(and its .manifest.json beside it)",
+    )
     args = parser.parse_args(argv)
-    write_criteo_tsv(generate_demo_logs(args.rows, args.seed), args.output)
+    logs = generate_demo_logs(args.rows, args.seed)
+    if args.dirty is not None:
+        write_dirty_criteo_tsv(logs, args.dirty, seed=args.seed)
+    else:
+        write_criteo_tsv(logs, args.output)
 
 
 if __name__ == "__main__":

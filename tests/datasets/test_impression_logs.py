@@ -93,3 +93,27 @@ def test_read_only(tmp_path):
     with pytest.raises(DatasetError, match="read-only"):
         dataset = ImpressionLogDataset(filepath=str(tmp_path / "a.csv"))
         dataset.save("rows")
+
+
+def test_lines_keep_their_number_and_raw_text_and_bad_lines_are_set_aside(tmp_path):
+    # gzip is recognised by its magic bytes, whatever the name
+    path = _write(
+        tmp_path / "a.txt", "label\tn\n1\t2\n\n0\t3\textra\r\n1\t4\r\n", compress=True
+    )
+    raw = ImpressionLogDataset(filepath=path, file_format="tsv").load()
+    assert raw.frames["all"].rows() == [("1", "2"), ("1", "4")]
+    assert raw.lines["all"].rows() == [(2, "1\t2"), (5, "1\t4")]
+    assert raw.rejected["all"].select("line_number", "reason", "raw_text").rows() == [
+        (3, "empty_line", ""),
+        (4, "wrong_field_count", "0\t3\textra"),
+    ]
+    assert raw.rows_read == {"all": 4}
+
+
+def test_headerless_width_is_that_of_most_lines(tmp_path):
+    path = _write(tmp_path / "a.tsv", "1\t2\tx\n0\t3\ty\n1\t4\n")
+    raw = ImpressionLogDataset(filepath=path, file_format="criteo_tsv").load()
+    assert raw.frames["all"].width == 3 and raw.frames["all"].height == 2
+    assert raw.rejected["all"]["detail"].to_list() == [
+        "2 tab-separated field(s), expected 3"
+    ]

@@ -1,4 +1,5 @@
-"""A small typed table with known signal, noise, a near-unique id and a constant."""
+"""A small typed table with known signal, noise, a near-unique id and a constant;
+and the 200k-row demo data with its planted truth (built once per session)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import polars as pl
 import pytest
 
 from ctrflow.params import DatasetSchema
+from tests.conftest import typed_demo_table
 
 ROWS = 20_000
+DEMO_ROWS = 200_000  # the bundled demo's size and seed
 
 
 def make_table(rows: int = ROWS, seed: int = 0) -> pl.DataFrame:
@@ -52,3 +55,9 @@ def table() -> pl.DataFrame:
 @pytest.fixture
 def schema() -> DatasetSchema:
     return SCHEMA
+
+
+@pytest.fixture(scope="session")
+def demo_200k() -> pl.DataFrame:
+    """The bundled demo's 200,000 rows (seed 7), typed as ingestion types them."""
+    return typed_demo_table(DEMO_ROWS, seed=7)

@@ -9,7 +9,16 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["ctrflow.ranking.encoding", "ctrflow.ranking.mutual_information"]
+    "module",
+    [
+        "ctrflow.ranking.encoding",
+        "ctrflow.ranking.mutual_information",
+        "ctrflow.ranking.ranking",
+        "ctrflow.ranking.redundancy",
+        "ctrflow.ranking.interactions",
+        "ctrflow.ranking.auc_vs_k",
+        "ctrflow.features.interactions",
+    ],
 )
 def test_examples(module):
     result = doctest.testmod(importlib.import_module(module))

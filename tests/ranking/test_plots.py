@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from ctrflow.ranking import plot_feature_scores
+from ctrflow.ranking import plot_auc_vs_k, plot_feature_scores
 
 
 def _ranking() -> pl.DataFrame:
@@ -45,3 +45,28 @@ def test_round_trips_through_json():
     """The catalog stores it with plotly.JSONDataset."""
     figure = plot_feature_scores(_ranking())
     assert pio.from_json(figure.to_json()).data[0].y == ("a", "b")
+
+
+def test_hover_names_the_field_a_redundant_one_duplicates():
+    ranking = _ranking().with_columns(
+        redundant_with=pl.Series([None, "a", None], dtype=pl.String)
+    )
+    selected, rest = plot_feature_scores(ranking).data
+    assert "%{customdata[4]}" in selected.hovertemplate
+    assert [row[4] for row in selected.customdata] == ["", "<br>redundant with a"]
+
+
+def test_auc_vs_k_plot_has_two_axes():
+    curve = pl.DataFrame(
+        {
+            "k": [1, 2],
+            "fields": [["a"], ["a", "b"]],
+            "valid_auc": [0.7, 0.75],
+            "train_seconds": [0.5, 0.6],
+            "epochs": [2, 2],
+            "chosen": [False, True],
+        }
+    )
+    figure = plot_auc_vs_k(curve, "LR")
+    assert figure.data[1].yaxis == "y2"
+    assert list(figure.data[0].customdata) == ["a", "a, b"]

@@ -10,9 +10,11 @@ from ctrflow.params import DatasetSchema, FeatureRankingParams
 from ctrflow.ranking import (
     RANKING_SCHEMA,
     encode_categorical,
+    encode_fields,
     encode_label,
     mutual_information,
     rank_features,
+    sample_rows,
 )
 
 
@@ -165,3 +167,25 @@ def test_null_label(table, schema):
     )
     with pytest.raises(ValueError, match="null"):
         rank_features(broken, schema, FeatureRankingParams())
+
+
+def test_sample_rows_is_seeded_and_none_keeps_the_table(table):
+    assert sample_rows(table, None, seed=1) is table
+    sample = sample_rows(table, 500, seed=1)
+    assert sample.height == 500
+    assert sample.equals(sample_rows(table, 500, seed=1))
+    assert not sample.equals(sample_rows(table, 500, seed=2))
+    # a size at or above the row count keeps every row, shuffled
+    everything = sample_rows(table, 10 * table.height, seed=1)
+    assert everything.height == table.height
+    assert not everything.equals(table)
+    assert everything.sort("noise_num").equals(table.sort("noise_num"))
+
+
+def test_encode_fields_matches_the_ranking_cardinality(table, schema):
+    ranking = rank_features(table, schema, FeatureRankingParams())
+    ids = encode_fields(table, schema, ["signal", "amount", "user_id"], 32)
+    cardinality = dict(zip(ranking["feature"], ranking["cardinality"], strict=True))
+    assert list(ids) == ["signal", "amount", "user_id"]
+    for name, values in ids.items():
+        assert values.max() + 1 == cardinality[name]

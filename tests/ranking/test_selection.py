@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from ctrflow.params import DatasetSchema, SelectionParams
-from ctrflow.ranking import mark_selected, select_features
+from ctrflow.ranking import check_selection, mark_selected, select_features
 
 SCHEMA = DatasetSchema(
     label="label",
@@ -97,3 +97,59 @@ def test_mark_selected_adds_a_column_without_changing_the_input(ranking):
         "const": False,
         "d": False,
     }
+
+
+def test_never_keep_drops_a_field_and_its_slot_goes_to_the_next(ranking):
+    params = SelectionParams(top_k=2, never_keep=["a"])
+    assert select_features(ranking, SCHEMA, params) == ["b", "n", "history"]
+
+
+def test_never_keep_may_drop_a_sequence_column(ranking):
+    params = SelectionParams(never_keep=["history"])
+    assert "history" not in select_features(ranking, SCHEMA, params)
+
+
+def test_never_keep_unknown_field_is_named(ranking):
+    with pytest.raises(
+        ValueError, match=r"never_keep names unknown field\(s\) \['x'\]"
+    ):
+        select_features(ranking, SCHEMA, SelectionParams(never_keep=["x"]))
+
+
+def test_drop_redundant(ranking):
+    flagged = ranking.with_columns(redundant=pl.col("feature") == "b")
+    params = SelectionParams(top_k=2, drop_redundant=True)
+    assert select_features(flagged, SCHEMA, params) == ["a", "n", "history"]
+    # without the flag the redundant field stays
+    assert select_features(flagged, SCHEMA, SelectionParams(top_k=2))[:2] == ["a", "b"]
+
+
+def test_drop_redundant_needs_the_redundancy_columns(ranking):
+    with pytest.raises(ValueError, match="drop_redundant"):
+        select_features(ranking, SCHEMA, SelectionParams(drop_redundant=True))
+
+
+def test_a_field_cannot_be_kept_and_never_kept():
+    with pytest.raises(
+        ValueError, match=r"always_keep and never_keep both name \['a'\]"
+    ):
+        SelectionParams(always_keep=["a", "b"], never_keep=["a"])
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (SelectionParams(top_k=7), r"selection\.top_k is 7 but the schema has only 6"),
+        (SelectionParams(always_keep=["C99"]), r"selection\.always_keep .*C99"),
+        (SelectionParams(never_keep=["label"]), r"selection\.never_keep .*label"),
+    ],
+)
+def test_check_selection_names_the_key(params, message):
+    with pytest.raises(ValueError, match=message):
+        check_selection(params, SCHEMA)
+
+
+def test_check_selection_accepts_every_field_and_sequence_names():
+    check_selection(
+        SelectionParams(top_k=6, always_keep=["history"], never_keep=["d"]), SCHEMA
+    )

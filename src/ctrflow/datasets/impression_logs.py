@@ -1,8 +1,22 @@
-"""Reads raw impression logs (Criteo TSV, CSV/TSV with header, Parquet, libsvm/libfm)."""
+"""Reads raw impression logs (Criteo TSV, CSV/TSV with header, Parquet, libsvm/libfm).
+
+Text files are read as whole lines (decoded as UTF-8, gzip detected by its magic
+bytes) and split into fields with polars string operations, so every row keeps its
+line number and raw text. A line that does not split into the expected number of
+fields is not an error: it goes to the read step's quarantine
+(``RawLogs.rejected``) with its reason. Problems with the file as a whole (missing,
+empty, header only, truncated gzip, non-UTF-8 bytes, duplicate header names) raise
+``RawLogsError``, which is both the project's ``IngestionError`` and Kedro's
+``DatasetError``.
+"""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -10,9 +24,19 @@ from typing import Any, Literal
 import polars as pl
 from kedro.io import AbstractDataset, DatasetError
 
+from ctrflow.ingestion.errors import IngestionError
+from ctrflow.ingestion.quarantine import QUARANTINE_SCHEMA, empty_quarantine
+
 FileFormat = Literal["criteo_tsv", "csv", "tsv", "parquet", "libsvm"]
 _FORMATS = ("criteo_tsv", "csv", "tsv", "parquet", "libsvm")
 _SPLITS = ("train", "valid", "test")
+_GZIP_MAGIC = b"\x1f\x8b"
+_EXCERPT = 60
+LINE_INFO_SCHEMA = {"line_number": pl.Int64(), "raw_text": pl.String()}
+
+
+class RawLogsError(IngestionError, DatasetError):
+    """A raw logs file cannot be read at all; the message names the file (and line)."""
 
 
 @dataclass(frozen=True)
@@ -22,12 +46,18 @@ class RawLogs:
     Attributes:
         frames: one frame per part: ``{"all": ...}`` for one file, or
             ``{"train": ..., "valid": ..., "test": ...}`` for given splits. Text
-            formats hold strings; files without header have columns
-            ``column_1 .. column_n`` in file order.
+            formats hold strings (an empty cell is null); files without header have
+            columns ``column_1 .. column_n`` in file order.
         sources: the file each part was read from.
-        first_line: line number of each part's first data row (2 after a header),
-            so errors can point at ``file:line``.
+        first_line: line number of each part's first data row (2 after a header).
         checksums: sha256 of each file, for the run's data fingerprint.
+        lines: per part, aligned with ``frames``: ``line_number`` (1-based, in the
+            file; row number for Parquet) and ``raw_text`` (the line; null for
+            Parquet).
+        rejected: per part, the rows the read step quarantined (columns of
+            ``ctrflow.ingestion.quarantine.QUARANTINE_SCHEMA``).
+        rows_read: per part, the data rows in the file (lines after the header;
+            a final line end does not start a row).
     """
 
     frames: dict[str, pl.DataFrame]
@@ -35,18 +65,44 @@ class RawLogs:
     first_line: dict[str, int] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
     file_format: str = "csv"
+    lines: dict[str, pl.DataFrame] = field(default_factory=dict)
+    rejected: dict[str, pl.DataFrame] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_header(self) -> bool:
         return self.file_format in ("csv", "tsv", "parquet")
 
+    def line_info(self, part: str) -> pl.DataFrame:
+        """``lines[part]``, or line numbers from ``first_line`` when not recorded."""
+        if part in self.lines:
+            return self.lines[part]
+        height = self.frames[part].height
+        start = self.first_line.get(part, 1)
+        return pl.DataFrame(
+            {
+                "line_number": pl.int_range(start, start + height, eager=True),
+                "raw_text": pl.repeat(None, height, dtype=pl.String, eager=True),
+            },
+            schema=LINE_INFO_SCHEMA,
+        )
+
+
+@dataclass(frozen=True)
+class _Part:
+    frame: pl.DataFrame
+    lines: pl.DataFrame
+    rejected: pl.DataFrame
+    rows_read: int
+    first_line: int
+
 
 class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
     """Loads impression logs as untyped polars frames; typing happens in ingestion.
 
-    Text formats are read as strings (``infer_schema=False``) so that a bad value is
-    reported with its line by the ingestion stage rather than guessed at here.
-    Gzip-compressed files (``.gz``) are read transparently. libsvm/libfm lines
+    Text formats are read as strings so that a bad value is reported (and
+    quarantined) with its line by the ingestion stage rather than guessed at here.
+    Gzip-compressed files are read transparently. libsvm/libfm lines
     (``label idx:val idx:val ...``) become one column per token; a ``-1`` label is
     read as ``0``.
 
@@ -61,6 +117,13 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
           type: ctrflow.datasets.ImpressionLogDataset
           filepaths: {train: .../train.csv.gz, valid: .../valid.csv.gz, test: .../test.csv.gz}
           file_format: csv
+
+    Args:
+        filepath: one file, to be split by ingestion.
+        filepaths: ``{train, valid, test}`` files, given splits.
+        file_format: ``criteo_tsv``, ``csv``, ``tsv``, ``parquet`` or ``libsvm``.
+        catalog_entry: the entry's name in the catalog, for messages.
+        metadata: Kedro metadata (kedro-viz).
     """
 
     def __init__(
@@ -68,6 +131,7 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         filepath: str | None = None,
         filepaths: dict[str, str] | None = None,
         file_format: FileFormat = "csv",
+        catalog_entry: str = "raw_logs",
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if (filepath is None) == (filepaths is None):
@@ -86,25 +150,34 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
             {"all": filepath} if filepath is not None else dict(filepaths or {})
         )
         self._file_format = file_format
+        self._catalog_entry = catalog_entry
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
         return {"filepaths": self._paths, "file_format": self._file_format}
 
     def load(self) -> RawLogs:
-        frames, checksums, first_line = {}, {}, {}
+        parts: dict[str, _Part] = {}
+        checksums = {}
         for part, path in self._paths.items():
             if not Path(path).is_file():
-                raise DatasetError(f"raw logs file not found: {path} (part {part!r})")
-            frames[part] = _read(path, self._file_format)
+                where = "" if part == "all" else f" (part {part!r})"
+                raise RawLogsError(
+                    f"raw logs file not found: {path}{where}. Check 'filepath' of the "
+                    f"catalog entry {self._catalog_entry!r} (conf/<env>/catalog.yml); "
+                    f"paths are relative to the project root ({Path.cwd()})."
+                )
+            parts[part] = _read(str(path), self._file_format)
             checksums[part] = _sha256(path)
-            first_line[part] = 2 if self._file_format in ("csv", "tsv") else 1
         return RawLogs(
-            frames=frames,
+            frames={part: p.frame for part, p in parts.items()},
             sources={part: str(path) for part, path in self._paths.items()},
-            first_line=first_line,
+            first_line={part: p.first_line for part, p in parts.items()},
             checksums=checksums,
             file_format=self._file_format,
+            lines={part: p.lines for part, p in parts.items()},
+            rejected={part: p.rejected for part, p in parts.items()},
+            rows_read={part: p.rows_read for part, p in parts.items()},
         )
 
     def save(self, data: RawLogs) -> None:
@@ -116,36 +189,220 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         return all(Path(path).is_file() for path in self._paths.values())
 
 
-def _read(path: str, file_format: str) -> pl.DataFrame:
+def _read(path: str, file_format: str) -> _Part:
+    if file_format == "parquet":
+        return _read_parquet(path)
+    lines = _read_lines(path)
+    if file_format == "libsvm":
+        return _read_libsvm(path, lines)
+    return _read_delimited(path, lines, file_format)
+
+
+def _read_parquet(path: str) -> _Part:
     try:
-        if file_format == "parquet":
-            return pl.read_parquet(path)
-        if file_format == "libsvm":
-            return _read_libsvm(path)
-        frame = pl.read_csv(
-            path,
-            separator="," if file_format == "csv" else "\t",
-            has_header=file_format != "criteo_tsv",
-            infer_schema=False,
-            quote_char='"' if file_format == "csv" else None,
-        )
-        if file_format == "criteo_tsv":  # polars' own default names vary by version
-            frame.columns = [f"column_{i}" for i in range(1, frame.width + 1)]
-        return frame
+        frame = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise DatasetError(f"cannot read {path} as {file_format}: {error}") from error
-
-
-def _read_libsvm(path: str) -> pl.DataFrame:
-    lines = pl.read_csv(
-        path,
-        has_header=False,
-        separator="\x1f",
-        quote_char=None,
-        new_columns=["line"],
-        infer_schema=False,
+        raise RawLogsError(f"{path}: cannot read as Parquet: {error}") from error
+    lines = pl.DataFrame(
+        {
+            "line_number": pl.int_range(1, frame.height + 1, eager=True),
+            "raw_text": pl.repeat(None, frame.height, dtype=pl.String, eager=True),
+        },
+        schema=LINE_INFO_SCHEMA,
     )
-    tokens = lines["line"].str.strip_chars().str.split(" ")
+    return _Part(frame, lines, empty_quarantine(), frame.height, 1)
+
+
+def _read_bytes(path: str) -> bytes:
+    data = Path(path).read_bytes()
+    if data[:2] != _GZIP_MAGIC:
+        return data
+    try:
+        return gzip.decompress(data)
+    except EOFError as error:
+        raise RawLogsError(
+            f"{path}: the gzip data ends early ({error}); the file is truncated, "
+            "e.g. by an interrupted download or copy. Fetch it again."
+        ) from error
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise RawLogsError(f"{path}: corrupt gzip data: {error}") from error
+
+
+def _read_lines(path: str) -> pl.DataFrame:
+    """Every line of a text file: ``line_number``, ``raw_text`` (no line end)."""
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.start + 1]
+        raise RawLogsError(
+            f"{path}:{line}: byte {bad!r} at byte offset {error.start:,} (byte "
+            f"{error.start - line_start + 1} of line {line}) is not UTF-8 text. "
+            "Re-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+        ) from error
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise RawLogsError(f"{path}: the file is empty (no data rows)")
+    raw = (
+        pl.Series("raw_text", [text.removesuffix("\n")])
+        .str.split("\n")
+        .explode()
+        .str.strip_suffix("\r")
+    )
+    return pl.DataFrame(
+        {"line_number": pl.int_range(1, raw.len() + 1, eager=True), "raw_text": raw},
+        schema=LINE_INFO_SCHEMA,
+    ).with_columns(
+        # a file whose last line has no line end may have been cut short
+        pl.lit(not text.endswith("\n")).alias("_unterminated")
+    )
+
+
+def _quarantine(
+    path: str, rows: pl.DataFrame, reason: str, detail: pl.Expr
+) -> pl.DataFrame:
+    return rows.select(
+        pl.lit(path).alias("source_file"),
+        "line_number",
+        pl.lit(None, dtype=pl.String).alias("column"),
+        pl.lit(reason).alias("reason"),
+        detail.alias("detail"),
+        "raw_text",
+    ).cast(QUARANTINE_SCHEMA)
+
+
+def _split_fields(lines: pl.DataFrame, file_format: str) -> pl.Series:
+    """Each line as a list of fields; CSV honours ``"`` quoting (null: unparseable)."""
+    raw = lines["raw_text"]
+    if file_format != "csv":
+        return raw.str.split("\t")
+    fields = raw.str.split(",")
+    is_quoted = raw.str.contains('"', literal=True)
+    if not is_quoted.any():
+        return fields
+    # only quoted lines go through Python's csv parser; the rest stay vectorised
+    quoted = is_quoted.arg_true()
+    parsed = [_parse_csv_line(line) for line in raw.gather(quoted).to_list()]
+    index = pl.int_range(0, raw.len(), eager=True).cast(pl.Int64)
+    plain = pl.DataFrame({"i": index, "f": fields}).filter(~is_quoted)
+    fixed = pl.DataFrame(
+        {"i": quoted.cast(pl.Int64), "f": pl.Series(parsed, dtype=pl.List(pl.String))}
+    )
+    return pl.concat([plain, fixed]).sort("i")["f"]
+
+
+def _parse_csv_line(line: str) -> list[str] | None:
+    try:
+        rows = list(csv.reader([line], strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def _read_delimited(path: str, lines: pl.DataFrame, file_format: str) -> _Part:
+    has_header = file_format != "criteo_tsv"
+    separator = "comma" if file_format == "csv" else "tab"
+    fields = _split_fields(lines, file_format)
+    lines = lines.with_columns(fields.alias("_fields"))
+    if has_header:
+        header = lines["_fields"][0]
+        if header is None or not lines["raw_text"][0].strip():
+            raise RawLogsError(f"{path}:1: the header line is empty or unparseable")
+        names = [name.strip() for name in header.to_list()]
+        _check_header(path, names)
+        lines = lines.slice(1)
+        if lines.height == 0:
+            raise RawLogsError(
+                f"{path}: has a header line but no data rows (header: "
+                f"{_excerpt(str(names))})"
+            )
+    counts = lines["_fields"].list.len()
+    if not has_header:
+        counts_of_data = counts.filter(lines["raw_text"].str.strip_chars() != "")
+        if counts_of_data.len() == 0:
+            raise RawLogsError(f"{path}: the file holds only blank lines")
+        width = int(counts_of_data.mode().sort()[-1])
+        names = [f"column_{i}" for i in range(1, width + 1)]
+    width = len(names)
+    lines = lines.with_columns(_count=counts)
+    is_last = pl.int_range(pl.len()) == pl.len() - 1
+    blank = pl.col("raw_text").str.strip_chars() == ""
+    unparseable = pl.col("_fields").is_null()
+    wrong_count = pl.col("_count") != width
+    rejected = pl.concat(
+        [
+            _quarantine(
+                path,
+                lines.filter(blank),
+                "empty_line",
+                pl.lit("the line is blank"),
+            ),
+            _quarantine(
+                path,
+                lines.filter(~blank & unparseable),
+                "unparseable_line",
+                pl.lit("the line's quoting cannot be parsed as CSV"),
+            ),
+            _quarantine(
+                path,
+                lines.with_columns(_last=is_last & pl.col("_unterminated")).filter(
+                    ~blank & ~unparseable & wrong_count
+                ),
+                "wrong_field_count",
+                pl.format(
+                    "{} {}-separated field(s), expected {}{}",
+                    pl.col("_count"),
+                    pl.lit(separator),
+                    pl.lit(width),
+                    pl.when(pl.col("_last"))
+                    .then(
+                        pl.lit(" (last line, no line end: the file may be truncated)")
+                    )
+                    .otherwise(pl.lit("")),
+                ),
+            ),
+        ]
+    ).sort("line_number")
+    good = lines.filter(~blank & ~unparseable & ~wrong_count)
+    frame = pl.DataFrame(
+        {
+            name: good["_fields"].list.get(i, null_on_oob=True)
+            for i, name in enumerate(names)
+        },
+        schema={name: pl.String for name in names},
+    ).with_columns(pl.all().replace("", None))
+    return _Part(
+        frame,
+        good.select(LINE_INFO_SCHEMA.keys()),
+        rejected,
+        lines.height,
+        2 if has_header else 1,
+    )
+
+
+def _check_header(path: str, names: list[str]) -> None:
+    duplicates = sorted(name for name, n in Counter(names).items() if n > 1)
+    if duplicates:
+        raise RawLogsError(
+            f"{path}:1: the header names column(s) {duplicates} more than once; "
+            f"header: {names}"
+        )
+    if "" in names:
+        raise RawLogsError(
+            f"{path}:1: the header has an empty column name at position "
+            f"{names.index('') + 1}; header: {names}"
+        )
+
+
+def _read_libsvm(path: str, lines: pl.DataFrame) -> _Part:
+    blank = lines["raw_text"].str.strip_chars() == ""
+    rejected = _quarantine(
+        path, lines.filter(blank), "empty_line", pl.lit("the line is blank")
+    )
+    good = lines.filter(~blank)
+    tokens = good["raw_text"].str.strip_chars().str.split(" ")
     width = int(tokens.list.len().max() or 0)
     columns = {"column_1": tokens.list.get(0).replace({"-1": "0", "+1": "1"})}
     for position in range(1, width):
@@ -153,7 +410,17 @@ def _read_libsvm(path: str) -> pl.DataFrame:
         columns[f"column_{position + 1}"] = token.str.split(":").list.get(
             0, null_on_oob=True
         )
-    return pl.DataFrame(columns)
+    return _Part(
+        pl.DataFrame(columns),
+        good.select(LINE_INFO_SCHEMA.keys()),
+        rejected,
+        lines.height,
+        1,
+    )
+
+
+def _excerpt(value: str) -> str:
+    return value if len(value) <= _EXCERPT else value[:_EXCERPT] + "..."
 
 
 def _sha256(path: str) -> str:
@@ -164,4 +431,4 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["ImpressionLogDataset", "RawLogs"]
+__all__ = ["ImpressionLogDataset", "RawLogs", "RawLogsError"]

@@ -12,6 +12,11 @@ from ctrflow.features.feature_map import (
     FeatureMap,
     NumericField,
 )
+from ctrflow.features.interactions import (
+    interaction_name,
+    interaction_token,
+    split_selected,
+)
 from ctrflow.params import DatasetSchema, FeatureEngineeringParams
 
 
@@ -38,10 +43,17 @@ def _numeric_value(column: str, transform: str) -> pl.Expr:
 
 
 def _tokens(
-    table: pl.DataFrame, categorical: list[str], bucketed: list[str]
+    table: pl.DataFrame,
+    categorical: list[str],
+    bucketed: list[str],
+    pairs: list[tuple[str, str]] | None = None,
 ) -> pl.DataFrame:
+    crossed = [
+        interaction_token(table.schema, pair, _token, _log_bucket)
+        for pair in pairs or []
+    ]
     return table.select(
-        [_token(c) for c in categorical] + [_log_bucket(c) for c in bucketed]
+        [_token(c) for c in categorical] + [_log_bucket(c) for c in bucketed] + crossed
     )
 
 
@@ -55,7 +67,9 @@ def fit_feature_map(
 
     Args:
         train: the typed train table.
-        selected: the feature columns to encode (the ranking's selection).
+        selected: the feature columns to encode (the ranking's selection); a name
+            ``a:b`` of two schema columns is a crossed field
+            (:mod:`ctrflow.features.interactions`), encoded after the others.
         schema: which columns are categorical or numeric.
         params: ``min_count`` and ``numeric_transform``.
 
@@ -65,6 +79,7 @@ def fit_feature_map(
     Raises:
         KeyError: a selected feature is not a categorical or numeric schema column.
     """
+    selected, pairs = split_selected(selected, schema)
     known = set(schema.categorical) | set(schema.numeric)
     unknown = [c for c in selected if c not in known]
     if unknown:
@@ -75,7 +90,8 @@ def fit_feature_map(
     categorical = [c for c in schema.categorical if c in selected]
     numeric = [c for c in schema.numeric if c in selected]
     bucketed = numeric if params.numeric_transform == "log_bucket" else []
-    tokens = _tokens(train, categorical, bucketed)
+    tokens = _tokens(train, categorical, bucketed, pairs)
+    parents = {interaction_name(a, b): [a, b] for a, b in pairs}
 
     fields: list[CategoricalField] = []
     offset = 0
@@ -87,8 +103,13 @@ def fit_feature_map(
             .sort(["count", column], descending=[True, False])
         )
         source = "numeric" if column in bucketed else "categorical"
+        source = "interaction" if column in parents else source
         vocabulary = counts.get_column(column).to_list()
-        fields.append(CategoricalField(column, vocabulary, offset, source))
+        fields.append(
+            CategoricalField(
+                column, vocabulary, offset, source, parents.get(column, [])
+            )
+        )
         offset += len(vocabulary) + FIRST_VALUE_ID
 
     float_fields = []
@@ -113,7 +134,8 @@ def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
     """
     bucketed = [f.name for f in feature_map.categorical if f.source == "numeric"]
     plain = [f.name for f in feature_map.categorical if f.source == "categorical"]
-    tokens = _tokens(table, plain, bucketed)
+    pairs = [tuple(f.parents) for f in feature_map.categorical if f.parents]
+    tokens = _tokens(table, plain, bucketed, pairs)
     ids = [
         tokens.get_column(f.name)
         .replace_strict(

@@ -21,13 +21,17 @@ class CategoricalField:
         name: column name.
         vocabulary: values in id order; value ``vocabulary[i]`` has local id ``i + 2``.
         offset: first global id of this field.
-        source: ``numeric`` when the field is a log-bucketed counter.
+        source: ``numeric`` when the field is a log-bucketed counter,
+            ``interaction`` when it crosses the two ``parents`` columns
+            (:mod:`ctrflow.features.interactions`).
+        parents: the two crossed columns of an ``interaction`` field, else empty.
     """
 
     name: str
     vocabulary: list[str]
     offset: int
-    source: Literal["categorical", "numeric"] = "categorical"
+    source: Literal["categorical", "numeric", "interaction"] = "categorical"
+    parents: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:

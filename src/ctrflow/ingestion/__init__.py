@@ -1,6 +1,28 @@
-"""Typing and splitting raw impression logs (pure polars, no I/O)."""
+"""Typing, quarantining and splitting raw impression logs (pure polars, no I/O)."""
 
+from ctrflow.ingestion.errors import IngestionError
+from ctrflow.ingestion.quarantine import (
+    QUARANTINE_SCHEMA,
+    check_reject_fraction,
+    check_row_accounting,
+    count_reasons,
+    describe_reasons,
+    empty_quarantine,
+)
 from ctrflow.ingestion.splits import split_randomly
-from ctrflow.ingestion.typing import IngestionError, name_columns, type_table
+from ctrflow.ingestion.typing import TypedRows, name_columns, type_rows, type_table
 
-__all__ = ["IngestionError", "name_columns", "split_randomly", "type_table"]
+__all__ = [
+    "QUARANTINE_SCHEMA",
+    "IngestionError",
+    "TypedRows",
+    "check_reject_fraction",
+    "check_row_accounting",
+    "count_reasons",
+    "describe_reasons",
+    "empty_quarantine",
+    "name_columns",
+    "split_randomly",
+    "type_rows",
+    "type_table",
+]

@@ -4,10 +4,18 @@ Pure functions, no Kedro: ``validate_tables`` builds the suite from the dataset 
 and ``DataQualityParams``, validates each split in an ephemeral GX context and returns
 a JSON-serialisable report; ``require_passed`` raises ``DataQualityError`` when a
 blocking expectation failed; ``render_data_docs`` renders the report's GX results as
-one HTML page.
+one HTML page; ``data_quality_figure`` draws it with plotly. ``compute_drift``
+compares valid and test with train (OOV rate, PSI, label rate).
 """
 
 from ctrflow.quality.data_docs import render_data_docs
+from ctrflow.quality.drift import (
+    compute_drift,
+    null_fractions,
+    population_stability_index,
+)
+from ctrflow.quality.expectations import check_expectation, expectation_classes
+from ctrflow.quality.plots import data_quality_figure
 from ctrflow.quality.report import (
     DataQualityError,
     build_report,
@@ -22,6 +30,12 @@ __all__ = [
     "DataQualityError",
     "build_expectation_suite",
     "build_report",
+    "check_expectation",
+    "compute_drift",
+    "data_quality_figure",
+    "expectation_classes",
+    "null_fractions",
+    "population_stability_index",
     "create_context",
     "describe_failure",
     "render_data_docs",

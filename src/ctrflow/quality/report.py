@@ -11,6 +11,8 @@ Report layout (``build_report``)::
       "warnings": [entry, ...],           # failed warning expectations, all splits
       "splits": {split: {"success": bool, "row_count": int, "statistics": {...},
                          "expectations": [entry, ...], "gx_result": {...}}},
+      "null_fractions": {split: {column: float}},   # added by validate_tables
+      "drift": {...},  # OOV, PSI, label rate: ctrflow.quality.drift.compute_drift
     }
 
 An entry describes one expectation on one split: ``split``, ``expectation`` (GX
@@ -136,10 +138,11 @@ def summarise_report(report: Mapping[str, Any]) -> str:
         f"{split} {count:,}" for split, count in report["row_counts"].items()
     )
     evaluated = sum(len(split["expectations"]) for split in report["splits"].values())
+    drift = len((report.get("drift") or {}).get("warnings", []))
     return (
         f"Data quality {status}: rows {rows}; {evaluated} expectations evaluated; "
         f"{len(report['blocking_failures'])} blocking failure(s), "
-        f"{len(report['warnings'])} warning(s)"
+        f"{len(report['warnings'])} warning(s), {drift} drift warning(s)"
     )
 
 

@@ -26,8 +26,10 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from ctrflow.params import DataQualityParams, DatasetSchema, Severity, ValueRange
+from ctrflow.quality.expectations import check_expectation
 
 SUITE_NAME = "ctrflow_data_quality"
+CUSTOM_CHECK = "custom"  # the family of the expectations listed in parameters
 LABEL_VALUES = (0, 1)
 
 # our severity -> GX's FailureSeverity value
@@ -43,7 +45,8 @@ def build_expectation_suite(
     label not null and in {0, 1}; label mean (positive rate) within
     ``positive_rate``; null fraction of each feature column <= ``max_null_fraction``
     (or its entry in ``null_fraction_overrides``); each ``numeric_ranges`` column
-    within its bounds (nulls are not range violations).
+    within its bounds (nulls are not range violations); then each of
+    ``params.expectations`` (family ``custom``, its own severity).
 
     Args:
         schema: names the label and the feature columns.
@@ -55,7 +58,9 @@ def build_expectation_suite(
 
     Raises:
         ValueError: ``null_fraction_overrides`` names a column that is not a feature
-            of the schema, or ``numeric_ranges`` one that is not a numeric column.
+            of the schema, ``numeric_ranges`` one that is not a numeric column,
+            ``expectations`` one that is not in the schema, or
+            ``drift.oov_rate_overrides`` one that is not categorical.
     """
     _check_columns_known(schema, params)
     label = schema.label
@@ -108,6 +113,14 @@ def build_expectation_suite(
                 column=column,
                 **_bounds(value_range),
             )
+    for spec in params.expectations:
+        expectation = check_expectation(spec.expectation, spec.column, spec.kwargs)
+        expectation.meta = {"check": CUSTOM_CHECK, "severity": spec.severity}
+        expectation.severity = _GX_SEVERITY[spec.severity]
+        expectation.notes = (
+            f"Severity: {spec.severity} (from data_quality.expectations)"
+        )
+        expectations.append(expectation)
     return gx.ExpectationSuite(name=name, expectations=expectations)
 
 
@@ -118,6 +131,21 @@ def _check_columns_known(schema: DatasetSchema, params: DataQualityParams) -> No
         raise ValueError(
             f"data_quality.null_fraction_overrides names {unknown_null}, which are not "
             f"feature columns of the schema (features: {schema.features})"
+        )
+    unknown = sorted(
+        {s.column for s in params.expectations if s.column is not None}
+        - set(schema.columns)
+    )
+    if unknown:
+        raise ValueError(
+            f"data_quality.expectations name column(s) {unknown}, which are not in "
+            f"the schema (columns: {schema.columns})"
+        )
+    unknown_oov = sorted(set(params.drift.oov_rate_overrides) - set(schema.categorical))
+    if unknown_oov:
+        raise ValueError(
+            f"data_quality.drift.oov_rate_overrides names {unknown_oov}, which are not "
+            f"categorical columns of the schema (categorical: {schema.categorical})"
         )
     unknown_range = sorted(set(params.numeric_ranges) - set(schema.numeric))
     if unknown_range:

@@ -23,6 +23,7 @@ from great_expectations.data_context.types.base import (
 )
 
 from ctrflow.params import DataQualityParams, DatasetSchema
+from ctrflow.quality.drift import TRAIN, compute_drift, null_fractions
 from ctrflow.quality.report import build_report
 from ctrflow.quality.suite import build_expectation_suite
 
@@ -82,7 +83,9 @@ def validate_tables(
         params: thresholds and severities.
 
     Returns:
-        The data-quality report (see ``ctrflow.quality.report.build_report``).
+        The data-quality report (see ``ctrflow.quality.report.build_report``),
+        with ``null_fractions`` (split -> column -> share missing) and, when there
+        is a ``train`` split, ``drift`` (``ctrflow.quality.drift.compute_drift``).
 
     Raises:
         ValueError: a parameter names a column the schema does not have.
@@ -94,7 +97,11 @@ def validate_tables(
         for split, table in tables.items()
     }
     row_counts = {split: table.height for split, table in tables.items()}
-    return build_report(results, row_counts)
+    report = build_report(results, row_counts)
+    report["null_fractions"] = null_fractions(tables)
+    if TRAIN in tables:
+        report["drift"] = _plain_json(compute_drift(tables, schema, params.drift))
+    return report
 
 
 def _pandas_data_source(context: AbstractDataContext) -> Any:

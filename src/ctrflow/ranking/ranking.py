@@ -94,6 +94,56 @@ def rank_features(
     )
 
 
+def sample_rows(
+    table: pl.DataFrame, sample_size: int | None, seed: int
+) -> pl.DataFrame:
+    """A seeded random sample of rows, in a seeded random order.
+
+    Args:
+        table: any table.
+        sample_size: rows to keep; ``None`` returns ``table`` itself (table order);
+            a size at or above the row count keeps every row, shuffled.
+        seed: the sample's seed.
+
+    Returns:
+        The sample (a new table unless ``sample_size`` is ``None``).
+
+    Example::
+
+        >>> table = pl.DataFrame({"x": range(10)})
+        >>> sample_rows(table, 3, seed=0).height
+        3
+        >>> sample_rows(table, 3, seed=0).equals(sample_rows(table, 3, seed=0))
+        True
+    """
+    if sample_size is None:
+        return table
+    return table.sample(n=min(sample_size, table.height), seed=seed, shuffle=True)
+
+
+def encode_fields(
+    table: pl.DataFrame, schema: DatasetSchema, names: list[str], numeric_bins: int
+) -> dict[str, np.ndarray]:
+    """Dense int32 ids of the named schema fields, as the ranking encodes them.
+
+    Args:
+        table: typed table holding the fields.
+        schema: says which fields are numeric (binned) or categorical.
+        names: categorical or numeric schema fields.
+        numeric_bins: most quantile bins per numeric field.
+
+    Returns:
+        ``{name: ids}`` in the order of ``names``.
+    """
+    numeric = set(schema.numeric)
+    return {
+        name: encode_numeric(table[name], numeric_bins)
+        if name in numeric
+        else encode_categorical(table[name])
+        for name in names
+    }
+
+
 def _encoded_fields(
     table: pl.DataFrame, schema: DatasetSchema, numeric_bins: int
 ) -> Iterator[tuple[str, str, np.ndarray]]:

@@ -14,12 +14,16 @@ from kedro.validation import ParameterValidationError, ParameterValidator, TypeE
 
 from ctrflow.params import DataQualityParams, DatasetSchema
 from ctrflow.pipelines.data_quality import create_pipeline
-from ctrflow.pipelines.data_quality.nodes import render_data_docs, validate_splits
+from ctrflow.pipelines.data_quality.nodes import (
+    plot_data_quality,
+    render_data_docs,
+    validate_splits,
+)
 from ctrflow.quality import DataQualityError, build_expectation_suite, require_passed
 from tests.conftest import DEMO_SCHEMA, typed_demo_table
 
 _CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
-_OUTPUTS = ["data_quality_report", "data_quality_docs"]
+_OUTPUTS = ["data_quality_report", "data_quality_docs", "data_quality_plot"]
 PARAMS = DataQualityParams(min_rows=500)
 
 
@@ -101,7 +105,7 @@ def test_pipeline_run(splits):
 
     # Kedro 1.7's runner returns the pipeline's free outputs as datasets; the
     # report is consumed by the docs node (and released from memory)
-    assert set(outputs) == {"data_quality_docs"}
+    assert set(outputs) == {"data_quality_docs", "data_quality_plot"}
     html = outputs["data_quality_docs"].load()
     assert "ctrflow data quality: passed" in html
     assert "expect_column_values_to_be_in_set" in html
@@ -145,11 +149,13 @@ def test_outputs_round_trip_through_the_project_catalog(tmp_path, splits, bad_te
 
     catalog.save("data_quality_report", report)
     catalog.save("data_quality_docs", render_data_docs(report))
+    catalog.save("data_quality_plot", plot_data_quality(report))
 
     assert catalog.load("data_quality_report") == json.loads(json.dumps(report))
     with pytest.raises(DataQualityError, match="label_values"):
         require_passed(catalog.load("data_quality_report"))
     assert catalog.load("data_quality_docs").lstrip().startswith("<!DOCTYPE html>")
+    assert catalog.load("data_quality_plot").layout.title.text == "Data quality: FAILED"
 
 
 def test_parameters_file_and_node_types():

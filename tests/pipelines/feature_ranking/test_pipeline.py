@@ -11,15 +11,40 @@ import yaml
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from kedro.validation import ParameterValidationError, ParameterValidator, TypeExtractor
+from kedro_datasets.json import JSONDataset
+from kedro_datasets.polars import EagerPolarsDataset
 
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, PLANTED, generate_demo_logs
-from ctrflow.params import DatasetSchema, FeatureRankingParams, SelectionParams
+from ctrflow.params import (
+    AucVsKParams,
+    DatasetSchema,
+    FeatureEngineeringParams,
+    FeatureRankingParams,
+    InteractionParams,
+    SelectionParams,
+    TrainingParams,
+)
+from ctrflow.pipeline_registry import register_pipelines
+from ctrflow.pipelines.feature_engineering import create_pipeline as fe_pipeline
 from ctrflow.pipelines.feature_ranking import create_pipeline
-from ctrflow.pipelines.feature_ranking.nodes import rank_features
+from ctrflow.pipelines.feature_ranking.nodes import (
+    check_ranking_params,
+    plot_auc_vs_k,
+    rank_features,
+)
 from ctrflow.quality import DataQualityError
 
 _CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
-_OUTPUTS = ["feature_ranking", "selected_features", "feature_ranking_plot"]
+_OUTPUTS = [
+    "feature_ranking",
+    "feature_interactions",
+    "selected_features",
+    "feature_ranking_plot",
+]
+_CURVE_OUTPUTS = ["feature_ranking_auc_vs_k", "feature_ranking_auc_vs_k_plot"]
+QUICK_CURVE = AucVsKParams(
+    k=[2], train_rows=5_000, valid_rows=2_000, max_epochs=1, batch_size=512
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,18 +90,25 @@ def failed_report() -> dict:
 def _catalog(train_table, report, schema, params) -> DataCatalog:
     return DataCatalog(
         {
-            "train_table": MemoryDataset(train_table),
+            "train_table": MemoryDataset(train_table[:16_000]),
+            "valid_table": MemoryDataset(train_table[16_000:]),
             "data_quality_report": MemoryDataset(report),
             "params:schema": MemoryDataset(schema),
             "params:feature_ranking": MemoryDataset(params),
+            "params:feature_engineering": MemoryDataset(FeatureEngineeringParams()),
+            "params:training": MemoryDataset(TrainingParams(progress_bar=False)),
         }
     )
+
+
+def _quick(**changes) -> FeatureRankingParams:
+    return FeatureRankingParams(**{"auc_vs_k": QUICK_CURVE, **changes})
 
 
 def test_rank_features_node(train_table, passed_report, schema):
     params = FeatureRankingParams(selection=SelectionParams(top_k=5))
 
-    ranking, selected, figure = rank_features(
+    ranking, interactions, selected, figure = rank_features(
         train_table, passed_report, schema, params
     )
 
@@ -84,7 +116,33 @@ def test_rank_features_node(train_table, passed_report, schema):
     assert ranking["selected"].sum() == 5
     assert selected == ranking.filter("selected").sort("rank")["feature"].to_list()
     assert PLANTED["constant"][0] not in selected
+    assert {"redundant", "redundant_with", "redundancy", "mrmr_rank"} <= set(
+        ranking.columns
+    )
+    assert interactions.height == 8 * 7 // 2  # interactions.top_n = 8
     assert isinstance(figure, go.Figure)
+
+
+def test_sample_size_ranks_a_seeded_sample(train_table, passed_report, schema):
+    params = FeatureRankingParams(sample_size=5_000, seed=3)
+    first = rank_features(train_table, passed_report, schema, params)[0]
+    again = rank_features(train_table, passed_report, schema, params)[0]
+    other = rank_features(
+        train_table, passed_report, schema, params.model_copy(update={"seed": 4})
+    )[0]
+    assert first.equals(again)
+    assert not first["score"].equals(other["score"])
+    c8 = first.filter(pl.col("feature") == "C8")["cardinality"][0]
+    assert c8 <= 5_000  # near-unique: at most one value per sampled row
+
+
+def test_add_top_n_appends_the_best_pair(train_table, passed_report, schema):
+    params = FeatureRankingParams(interactions=InteractionParams(add_top_n=1))
+    _, interactions, selected, _ = rank_features(
+        train_table, passed_report, schema, params
+    )
+    assert selected[-1] == interactions["feature"][0]
+    assert selected[-1].count(":") == 1
 
 
 def test_node_does_not_change_its_inputs(train_table, passed_report, schema):
@@ -104,8 +162,38 @@ def test_unknown_always_keep_field_is_named(train_table, passed_report, schema):
         rank_features(train_table, passed_report, schema, params)
 
 
-def test_pipeline_run(train_table, passed_report, schema):
-    catalog = _catalog(train_table, passed_report, schema, FeatureRankingParams())
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        (SelectionParams(top_k=40), r"selection\.top_k is 40 .* 39 ranked"),
+        (SelectionParams(always_keep=["C99"]), r"selection\.always_keep .*C99"),
+        (SelectionParams(never_keep=["I14"]), r"selection\.never_keep .*I14"),
+    ],
+)
+def test_schema_checks_fail_in_the_first_node(schema, selection, message):
+    params = FeatureRankingParams(selection=selection)
+    with pytest.raises(ValueError, match=message):
+        check_ranking_params(schema, params)
+    # no data input: it is the first node of the stage (and of `train`)
+    first = create_pipeline().nodes[0]
+    assert first.name == "check_feature_ranking_params_node"
+    assert first.inputs == ["params:schema", "params:feature_ranking"]
+
+
+def test_pipeline_stops_before_ranking_on_a_bad_key(train_table, passed_report, schema):
+    params = FeatureRankingParams(selection=SelectionParams(never_keep=["C99"]))
+    catalog = _catalog(train_table, passed_report, schema, params)
+    with pytest.raises(ValueError, match="never_keep"):
+        SequentialRunner().run(create_pipeline(), catalog)
+    assert not catalog.exists("feature_ranking")
+
+
+def test_pipeline_run(tmp_path, train_table, passed_report, schema):
+    catalog = _catalog(train_table, passed_report, schema, _quick())
+    # a file: the runner releases a memory dataset once its last reader has run
+    catalog["feature_ranking"] = EagerPolarsDataset(
+        filepath=str(tmp_path / "ranking.parquet"), file_format="parquet"
+    )
 
     SequentialRunner().run(create_pipeline(), catalog)
 
@@ -116,6 +204,61 @@ def test_pipeline_run(train_table, passed_report, schema):
     assert ranking["rank"].to_list() == list(range(1, 40))
     assert selected == [f for f in ranking["feature"] if f not in PLANTED["constant"]]
     assert isinstance(figure, go.Figure)
+    curve = catalog.load("feature_ranking_auc_vs_k")
+    assert [row["k"] for row in curve] == [2, 38]
+    assert [row["chosen"] for row in curve] == [False, True]
+    assert isinstance(catalog.load("feature_ranking_auc_vs_k_plot"), go.Figure)
+
+
+def test_never_kept_fields_are_not_paired(train_table, passed_report, schema):
+    params = FeatureRankingParams(
+        selection=SelectionParams(never_keep=["C3"]),
+        interactions=InteractionParams(add_top_n=3, min_gain=0.0),
+    )
+    _, interactions, selected, _ = rank_features(
+        train_table, passed_report, schema, params
+    )
+    assert "C3" not in {*interactions["feature_a"], *interactions["feature_b"]}
+    assert not [name for name in selected if "C3" in name.split(":")]
+
+
+def test_auc_vs_k_can_be_turned_off(train_table, schema):
+    params = FeatureRankingParams(auc_vs_k=AucVsKParams(enabled=False))
+    ranking = pl.DataFrame(
+        {"feature": ["C1"], "cardinality": [50], "score": [0.1], "rank": [1],
+         "selected": [True]}
+    )  # fmt: skip
+    curve, figure = plot_auc_vs_k(
+        train_table=train_table, valid_table=train_table, feature_ranking=ranking,
+        schema=schema, params=params, encoding=FeatureEngineeringParams(),
+        training=TrainingParams(),
+    )  # fmt: skip
+    assert curve == []
+    assert "not computed" in figure.layout.title.text
+
+
+def test_crossed_field_flows_into_feature_engineering(
+    tmp_path, train_table, passed_report, schema
+):
+    """ranking + feature engineering: the added pair is encoded in every split."""
+    params = _quick(
+        interactions=InteractionParams(add_top_n=1),
+        auc_vs_k=AucVsKParams(enabled=False),
+    )
+    catalog = _catalog(train_table, passed_report, schema, params)
+    catalog["test_table"] = MemoryDataset(train_table[18_000:])
+    catalog["feature_map"] = JSONDataset(filepath=str(tmp_path / "feature_map.json"))
+    catalog["selected_features"] = JSONDataset(filepath=str(tmp_path / "selected.json"))
+
+    SequentialRunner().run(create_pipeline() + fe_pipeline(), catalog)
+
+    pair = catalog.load("selected_features")[-1]
+    feature_map = catalog.load("feature_map")
+    crossed = feature_map["categorical"][-1]
+    assert (crossed["name"], crossed["source"]) == (pair, "interaction")
+    assert crossed["parents"] == pair.split(":")
+    for split in ("train", "valid", "test"):
+        assert catalog.load(f"{split}_encoded").columns[-1] == pair
 
 
 def test_pipeline_run_stops_on_failed_data_quality(train_table, failed_report, schema):
@@ -138,6 +281,15 @@ def test_outputs_round_trip_through_the_project_catalog(
         }
         for name in _OUTPUTS
     }
+    config.update(
+        {
+            name: {
+                **entries[name],
+                "filepath": str(tmp_path / Path(entries[name]["filepath"]).name),
+            }
+            for name in _CURVE_OUTPUTS
+        }
+    )
     catalog = DataCatalog.from_config(config)
     outputs = rank_features(train_table, passed_report, schema, FeatureRankingParams())
 
@@ -147,8 +299,20 @@ def test_outputs_round_trip_through_the_project_catalog(
     ranking = catalog.load("feature_ranking")
     assert ranking["feature"].to_list() == outputs[0]["feature"].to_list()
     assert ranking["selected"].to_list() == outputs[0]["selected"].to_list()
-    assert catalog.load("selected_features") == outputs[1]
+    assert ranking["redundant"].to_list() == outputs[0]["redundant"].to_list()
+    assert catalog.load("feature_interactions").equals(outputs[1])
+    assert catalog.load("selected_features") == outputs[2]
     assert len(catalog.load("feature_ranking_plot").data) == 2
+
+    curve = plot_auc_vs_k(
+        train_table=train_table[:16_000], valid_table=train_table[16_000:],
+        feature_ranking=ranking, schema=schema, params=_quick(),
+        encoding=FeatureEngineeringParams(), training=TrainingParams(progress_bar=False),
+    )  # fmt: skip
+    for name, value in zip(_CURVE_OUTPUTS, curve, strict=True):
+        catalog.save(name, value)
+    assert catalog.load("feature_ranking_auc_vs_k") == curve[0]
+    assert len(catalog.load("feature_ranking_auc_vs_k_plot").data) == 2
 
 
 def test_parameters_file_and_node_types():
@@ -159,10 +323,14 @@ def test_parameters_file_and_node_types():
     ).extract_types_from_pipelines() == {
         "schema": DatasetSchema,
         "feature_ranking": FeatureRankingParams,
+        "feature_engineering": FeatureEngineeringParams,
+        "training": TrainingParams,
     }
     raw = {
         **yaml.safe_load((_CONF / "parameters.yml").read_text()),
         **yaml.safe_load((_CONF / "parameters_feature_ranking.yml").read_text()),
+        **yaml.safe_load((_CONF / "parameters_feature_engineering.yml").read_text()),
+        **yaml.safe_load((_CONF / "parameters_training.yml").read_text()),
     }
     validated = ParameterValidator({"feature_ranking": pipeline}).validate_raw_params(
         raw
@@ -172,3 +340,31 @@ def test_parameters_file_and_node_types():
     raw["feature_ranking"]["selection"]["top_n"] = 5
     with pytest.raises(ParameterValidationError, match="top_n"):
         ParameterValidator({"feature_ranking": pipeline}).validate_raw_params(raw)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("sample_size", 0, "sample_size"),
+        ("selection", {"top_k": 0}, "top_k"),
+        ("auc_vs_k", {"model": "XGB"}, "auc_vs_k.model"),
+        ("redundancy", {"threshold": 1.5}, "redundancy.threshold"),
+        ("selection", {"always_keep": ["C1"], "never_keep": ["C1"]}, "never_keep"),
+    ],
+)
+def test_bad_values_fail_parameter_validation_naming_the_key(key, value, message):
+    pipeline = create_pipeline()
+    raw = {
+        **yaml.safe_load((_CONF / "parameters.yml").read_text()),
+        **yaml.safe_load((_CONF / "parameters_feature_ranking.yml").read_text()),
+    }
+    raw["feature_ranking"][key] = value
+    with pytest.raises(ParameterValidationError, match=message):
+        ParameterValidator({"feature_ranking": pipeline}).validate_raw_params(raw)
+
+
+def test_schema_checks_run_first_in_train():
+    """`kedro run --pipeline=train` fails on a bad selection before ingestion."""
+    assert register_pipelines()["train"].nodes[0].name == (
+        "check_feature_ranking_params_node"
+    )

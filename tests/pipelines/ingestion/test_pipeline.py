@@ -38,6 +38,7 @@ def test_pipeline_types_splits_and_fingerprints(tmp_path):
     )
     assert (train.height, valid.height, test.height) == (80, 10, 10)
     assert train.schema == {"label": pl.Int8, "c": pl.String, "n": pl.Float64}
+    assert catalog.load("quarantined_rows").height == 0
     fingerprint = catalog.load("data_fingerprint")
     assert fingerprint["rows"] == {"train": 80, "valid": 10, "test": 10}
     assert len(fingerprint["sha256"]["all"]) == 64
@@ -50,8 +51,11 @@ def test_given_splits_are_kept_as_given(tmp_path):
         lines = ["label,n,c"] + [f"1,{i},x" for i in range(rows)]
         (tmp_path / f"{split}.csv").write_text("\n".join(lines))
     raw = ImpressionLogDataset(filepaths=paths, file_format="csv").load()
-    train, valid, test, _ = split_logs(raw, SCHEMA, IngestionParams(split="given"))
+    train, valid, test, _, quarantine = split_logs(
+        raw, SCHEMA, IngestionParams(split="given")
+    )
     assert (train.height, valid.height, test.height) == (5, 3, 2)
+    assert quarantine.height == 0
 
 
 def test_split_mode_must_match_the_files(tmp_path):
@@ -64,9 +68,32 @@ def test_split_mode_must_match_the_files(tmp_path):
         split_logs(raw, SCHEMA, IngestionParams(split="given"))
 
 
-def test_bad_value_error_names_the_file_and_line(tmp_path):
+def test_bad_value_is_quarantined_and_too_many_stop_the_run(tmp_path):
     path = tmp_path / "bad.tsv"
-    path.write_text("1\t3\tx\n0\toops\ty\n")
+    path.write_text("1\t3\tx\n0\toops\ty\n1\t4\tz\n")
     raw = ImpressionLogDataset(filepath=str(path), file_format="criteo_tsv").load()
-    with pytest.raises(IngestionError, match=r"bad.tsv:2: column 'n' holds 'oops'"):
+    with pytest.raises(
+        IngestionError,
+        match=r"(?s)bad.tsv: 1 of 3 rows \(33.33%\).*not_a_number: 1 row\(s\), column\(s\) "
+        r"\['n'\], e.g. line 2: column 'n' holds 'oops'",
+    ):
         split_logs(raw, SCHEMA, IngestionParams())
+    params = IngestionParams(
+        max_reject_fraction=0.5, ratios={"train": 0.5, "valid": 0.25, "test": 0.25}
+    )
+    *tables, fingerprint, quarantine = split_logs(raw, SCHEMA, params)
+    assert sum(t.height for t in tables) == 2
+    assert quarantine.rows() == [
+        (
+            str(path),
+            2,
+            "n",
+            "not_a_number",
+            "column 'n' holds 'oops', expected a number",
+            "0\toops\ty",
+        )
+    ]
+    assert fingerprint["ingestion"]["all"] == {
+        "rows_read": 3, "accepted": 2, "quarantined": 1,
+        "quarantined_by_reason": {"not_a_number": 1},
+    }  # fmt: skip

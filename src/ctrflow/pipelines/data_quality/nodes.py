@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import plotly.graph_objects as go
 import polars as pl
 
 from ctrflow import quality
@@ -27,7 +28,8 @@ def validate_splits(
 ) -> dict[str, Any]:
     """Validate each split against the expectation suite built from the schema.
 
-    Logs one warning per failed warning-severity expectation and a summary line.
+    Logs one warning per failed warning-severity expectation and per drift
+    threshold exceeded (valid/test against train), and a summary line.
 
     Args:
         train_table: the typed train split.
@@ -51,6 +53,8 @@ def validate_splits(
         logger.error(
             "Data quality blocking failure: %s", quality.describe_failure(entry)
         )
+    for warning in report.get("drift", {}).get("warnings", []):
+        logger.warning("Data drift warning: %s", warning)
     logger.info("%s", quality.summarise_report(report))
     return report
 
@@ -65,3 +69,16 @@ def render_data_docs(data_quality_report: dict[str, Any]) -> str:
         The HTML document (GX Data Docs templates).
     """
     return quality.render_data_docs(data_quality_report)
+
+
+def plot_data_quality(data_quality_report: dict[str, Any]) -> go.Figure:
+    """Draw the report: expectations passed/failed, unexpected counts, null
+    fractions, drift (OOV rate, PSI, label rate).
+
+    Args:
+        data_quality_report: the report from ``validate_splits``.
+
+    Returns:
+        The plotly figure (``data_quality_plot``, previewed by kedro-viz).
+    """
+    return quality.data_quality_figure(data_quality_report)

@@ -1,8 +1,12 @@
-"""Data-quality pipeline: {train,valid,test}_table -> data_quality_report, data_quality_docs."""
+"""Data-quality pipeline: {train,valid,test}_table -> data_quality_report, _docs, _plot."""
 
 from kedro.pipeline import Node, Pipeline
 
-from ctrflow.pipelines.data_quality.nodes import render_data_docs, validate_splits
+from ctrflow.pipelines.data_quality.nodes import (
+    plot_data_quality,
+    render_data_docs,
+    validate_splits,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -25,6 +29,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs="data_quality_report",
                 outputs="data_quality_docs",
                 name="render_data_docs_node",
+            ),
+            Node(
+                func=plot_data_quality,
+                inputs="data_quality_report",
+                outputs="data_quality_plot",
+                name="plot_data_quality_node",
             ),
         ]
     )

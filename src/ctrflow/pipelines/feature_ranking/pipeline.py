@@ -1,27 +1,53 @@
-"""Feature-ranking pipeline: train_table -> feature_ranking, selected_features, plot."""
+"""Feature-ranking pipeline: train_table -> feature_ranking, feature_interactions,
+selected_features, plots; valid_table -> the AUC-vs-k evidence."""
 
 from kedro.pipeline import Node, Pipeline
 
-from ctrflow.pipelines.feature_ranking.nodes import rank_features
+from ctrflow.pipelines.feature_ranking.nodes import (
+    check_ranking_params,
+    plot_auc_vs_k,
+    rank_features,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
+                func=check_ranking_params,
+                inputs=["params:schema", "params:feature_ranking"],
+                outputs="feature_ranking_settings",
+                name="check_feature_ranking_params_node",
+            ),
+            Node(
                 func=rank_features,
                 inputs=[
                     "train_table",
                     "data_quality_report",
                     "params:schema",
-                    "params:feature_ranking",
+                    "feature_ranking_settings",
                 ],
                 outputs=[
                     "feature_ranking",
+                    "feature_interactions",
                     "selected_features",
                     "feature_ranking_plot",
                 ],
                 name="rank_features_node",
-            )
+            ),
+            Node(
+                func=plot_auc_vs_k,
+                inputs={
+                    "train_table": "train_table",
+                    "valid_table": "valid_table",
+                    "feature_ranking": "feature_ranking",
+                    "schema": "params:schema",
+                    "params": "feature_ranking_settings",
+                    "encoding": "params:feature_engineering",
+                    "training": "params:training",
+                },
+                outputs=["feature_ranking_auc_vs_k", "feature_ranking_auc_vs_k_plot"],
+                name="plot_auc_vs_k_node",
+            ),
         ]
     )

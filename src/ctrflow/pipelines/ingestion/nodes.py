@@ -1,4 +1,4 @@
-"""Ingestion nodes: type the raw logs with the schema, split them, fingerprint them."""
+"""Ingestion nodes: type the raw logs with the schema, quarantine bad rows, split them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import logging
 import polars as pl
 
 from ctrflow.datasets import RawLogs
-from ctrflow.ingestion import IngestionError, name_columns, split_randomly, type_table
+from ctrflow.ingestion import (
+    IngestionError,
+    check_reject_fraction,
+    check_row_accounting,
+    count_reasons,
+    empty_quarantine,
+    name_columns,
+    split_randomly,
+    type_rows,
+)
 from ctrflow.params import DatasetSchema, IngestionParams
 
 logger = logging.getLogger(__name__)
@@ -16,20 +25,25 @@ _SPLITS = ("train", "valid", "test")
 
 def split_logs(
     raw_logs: RawLogs, schema: DatasetSchema, params: IngestionParams
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict]:
-    """Type every raw file with the schema, then split (seeded) or take the given splits.
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict, pl.DataFrame]:
+    """Type every raw file with the schema, quarantine bad rows, split the rest.
+
+    For every file, ``rows read = accepted + quarantined`` is checked and logged.
 
     Args:
         raw_logs: the raw files as read by ``ImpressionLogDataset``.
         schema: label, categorical, numeric and sequence columns.
-        params: split mode, ratios, seed, column names for headerless files.
+        params: split mode, ratios, seed, column names for headerless files, the
+            largest share of quarantined rows per file.
 
     Returns:
-        train, valid and test tables, and the data fingerprint (file checksums,
-        rows per split, schema).
+        train, valid and test tables; the data fingerprint (file checksums, rows
+        read, accepted, quarantined per reason, rows per split, schema); and the
+        quarantined rows (``ctrflow.ingestion.QUARANTINE_SCHEMA``).
 
     Raises:
-        IngestionError: the files do not match the split mode or the schema.
+        IngestionError: the files do not match the split mode or the schema, or
+            more than ``params.max_reject_fraction`` of a file's rows is quarantined.
     """
     parts = sorted(raw_logs.frames)
     expected = ["all"] if params.split == "random" else sorted(_SPLITS)
@@ -39,28 +53,12 @@ def split_logs(
             f"but the catalog entry 'raw_logs' gives {parts} "
             "(use 'filepath' for one file to split, 'filepaths' for given splits)"
         )
-    typed = {}
+    typed, quarantines, accounting = {}, [], {}
     for part in parts:
-        source = raw_logs.sources[part]
-        frame = name_columns(raw_logs.frames[part], source, params.column_order, schema)
-        extra = [c for c in frame.columns if c not in schema.columns]
-        if extra:
-            logger.info(
-                "%s: ignoring %d column(s) not in the schema: %s",
-                source,
-                len(extra),
-                extra,
-            )
-        typed[part] = type_table(
-            frame,
-            schema,
-            source,
-            raw_logs.first_line.get(part, 1),
-            params.sequence_separator,
+        typed[part], quarantine, accounting[part] = _ingest_file(
+            raw_logs, part, schema, params
         )
-        logger.info(
-            "%s: %d rows read, %d typed", source, frame.height, typed[part].height
-        )
+        quarantines.append(quarantine)
 
     if params.split == "random":
         train, valid, test = split_randomly(typed["all"], params.ratios, params.seed)
@@ -71,8 +69,53 @@ def split_logs(
         "sha256": raw_logs.checksums,
         "file_format": raw_logs.file_format,
         "rows": {"train": train.height, "valid": valid.height, "test": test.height},
+        "ingestion": accounting,
         "schema": schema.model_dump(),
         "split": params.model_dump(),
     }
     logger.info("split rows: %s", fingerprint["rows"])
-    return train, valid, test, fingerprint
+    return train, valid, test, fingerprint, pl.concat(quarantines)
+
+
+def _ingest_file(
+    raw_logs: RawLogs, part: str, schema: DatasetSchema, params: IngestionParams
+) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """One file: name, type, quarantine, account for every row, check the share."""
+    source = raw_logs.sources[part]
+    frame = name_columns(raw_logs.frames[part], source, params.column_order, schema)
+    extra = [c for c in frame.columns if c not in schema.columns]
+    if extra:
+        logger.warning(
+            "%s: dropping %d column(s) not in the schema: %s", source, len(extra), extra
+        )
+    result = type_rows(
+        frame,
+        schema,
+        source,
+        raw_logs.line_info(part),
+        sequence_separator=params.sequence_separator,
+        max_field_chars=params.max_field_chars,
+        parquet=raw_logs.file_format == "parquet",
+    )
+    quarantine = pl.concat(
+        [raw_logs.rejected.get(part, empty_quarantine()), result.quarantined]
+    ).sort("line_number")
+    rows_read = raw_logs.rows_read.get(part, frame.height)
+    check_row_accounting(source, rows_read, result.accepted.height, quarantine.height)
+    reasons = count_reasons(quarantine)
+    logger.info(
+        "%s: %s rows read = %s accepted + %s quarantined%s",
+        source,
+        f"{rows_read:,}",
+        f"{result.accepted.height:,}",
+        f"{quarantine.height:,}",
+        f" {reasons}" if reasons else "",
+    )
+    check_reject_fraction(source, rows_read, quarantine, params.max_reject_fraction)
+    accounting = {
+        "rows_read": rows_read,
+        "accepted": result.accepted.height,
+        "quarantined": quarantine.height,
+        "quarantined_by_reason": reasons,
+    }
+    return result.accepted, quarantine, accounting

@@ -1,4 +1,4 @@
-"""Ingestion pipeline: raw_logs -> {train,valid,test}_table, data_fingerprint."""
+"""Ingestion pipeline: raw_logs -> {train,valid,test}_table, data_fingerprint, quarantined_rows."""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -16,6 +16,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "valid_table",
                     "test_table",
                     "data_fingerprint",
+                    "quarantined_rows",
                 ],
                 name="split_logs_node",
             )

@@ -1,0 +1,126 @@
+"""The quarantine: rows that could not be ingested, each with its reason.
+
+One quarantine row per rejected input row (the first problem found, in file-column
+order for the read step, then schema order), so that for every file
+``rows read = rows accepted + rows quarantined``.
+
+Reasons (``reason`` column; ``detail`` says it in words with the offending value):
+
+=====================  ================================================================
+``empty_line``         a blank line in the middle of a text file
+``wrong_field_count``  the line splits into more or fewer fields than the header
+                       (or, without header, than most lines of the file)
+``unparseable_line``   a CSV line whose quoting cannot be parsed
+``value_too_long``     a value longer than ``ingestion.max_field_chars`` characters
+``missing_label``      the label cell is empty
+``label_not_0_or_1``   the label is not 0 or 1 (``2``, ``-1``, ``yes``, ``NaN`` ...)
+``not_a_number``       non-numeric text in a numeric column
+``not_finite``         NaN or an infinity in a numeric column
+=====================  ================================================================
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ctrflow.ingestion.errors import IngestionError
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "line_number": pl.Int64(),
+    "column": pl.String(),
+    "reason": pl.String(),
+    "detail": pl.String(),
+    "raw_text": pl.String(),
+}
+REASONS = (
+    "empty_line",
+    "wrong_field_count",
+    "unparseable_line",
+    "value_too_long",
+    "missing_label",
+    "label_not_0_or_1",
+    "not_a_number",
+    "not_finite",
+)
+MAX_EXAMPLE_LINES = 5
+
+
+def empty_quarantine() -> pl.DataFrame:
+    """A quarantine with no rows (its columns and types)."""
+    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+def count_reasons(quarantine: pl.DataFrame) -> dict[str, int]:
+    """Quarantined rows per reason, most frequent first."""
+    counts = (
+        quarantine.group_by("reason")
+        .len()
+        .sort(["len", "reason"], descending=[True, False])
+    )
+    return dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+
+
+def describe_reasons(quarantine: pl.DataFrame, top: int = 5) -> list[str]:
+    """One line per reason (most frequent first): count, columns, example lines.
+
+    Example::
+
+        >>> q = pl.DataFrame({"source_file": ["f"] * 2, "line_number": [3, 9],
+        ...     "column": ["n", "n"], "reason": ["not_a_number"] * 2,
+        ...     "detail": ["column 'n' holds 'abc', expected a number"] * 2,
+        ...     "raw_text": ["", ""]}, schema=QUARANTINE_SCHEMA)
+        >>> describe_reasons(q)
+        ["not_a_number: 2 row(s), column(s) ['n'], e.g. line 3: column 'n' holds 'abc', expected a number (lines 3, 9)"]
+    """
+    lines = []
+    for reason, count in list(count_reasons(quarantine).items())[:top]:
+        rows = quarantine.filter(pl.col("reason") == reason).sort("line_number")
+        columns = sorted({c for c in rows["column"].to_list() if c is not None})
+        where = f", column(s) {columns}" if columns else ""
+        examples = ", ".join(
+            str(n) for n in rows["line_number"].head(MAX_EXAMPLE_LINES).to_list()
+        )
+        more = ", ..." if rows.height > MAX_EXAMPLE_LINES else ""
+        lines.append(
+            f"{reason}: {count:,} row(s){where}, e.g. line {rows['line_number'][0]}: "
+            f"{rows['detail'][0]} (lines {examples}{more})"
+        )
+    return lines
+
+
+def check_reject_fraction(
+    source: str, rows_read: int, quarantine: pl.DataFrame, max_reject_fraction: float
+) -> None:
+    """Stops the run when too many rows of one file were quarantined.
+
+    Raises:
+        IngestionError: ``len(quarantine) / rows_read`` is above
+            ``max_reject_fraction``; the message lists the top reasons with counts
+            and example line numbers.
+    """
+    rejected = quarantine.height
+    if rows_read == 0 or rejected / rows_read <= max_reject_fraction:
+        return
+    lines = [
+        f"{source}: {rejected:,} of {rows_read:,} rows ({rejected / rows_read:.2%}) "
+        f"could not be ingested, more than ingestion.max_reject_fraction = "
+        f"{max_reject_fraction:g}. Top reasons:",
+        *(f"  - {line}" for line in describe_reasons(quarantine)),
+        "Fix the file, check the catalog entry 'raw_logs' (file_format) and "
+        "ingestion.column_order, or raise ingestion.max_reject_fraction in "
+        "conf/base/parameters_ingestion.yml to keep going and quarantine these rows.",
+    ]
+    raise IngestionError("\n".join(lines))
+
+
+def check_row_accounting(
+    source: str, rows_read: int, accepted: int, quarantined: int
+) -> None:
+    """``rows read = accepted + quarantined``, or an error: no row may vanish."""
+    if rows_read != accepted + quarantined:
+        raise IngestionError(
+            f"{source}: {rows_read:,} rows read but {accepted:,} accepted + "
+            f"{quarantined:,} quarantined = {accepted + quarantined:,}; rows were lost "
+            "(a bug in ctrflow's ingestion: please report it with this file)"
+        )
