@@ -1,4 +1,5 @@
-"""Project pipelines: one per stage, ``train`` chains all six, default = ``train``.
+"""Project pipelines: one per stage, ``train`` chains all six, default = ``train``;
+``benchmark`` trains and evaluates several models side by side (not part of ``train``).
 
 The stages are imported explicitly rather than through ``find_pipelines``: Kedro 1.7
 loads only the pipelines named on the command line, and ``train`` is a composition,
@@ -10,6 +11,7 @@ from __future__ import annotations
 from kedro.pipeline import Pipeline
 
 from ctrflow.pipelines import (
+    benchmark,
     data_quality,
     evaluation,
     feature_engineering,
@@ -29,13 +31,16 @@ STAGES = {
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register each stage under its name, ``train`` = all stages in order.
+    """Register each stage under its name, ``train`` = all stages in order, and
+    ``benchmark`` (one namespace per model of ``benchmark.models``).
 
     Every node is tagged with its stage, so kedro-viz can filter the graph by stage.
     """
     pipelines = {
-        name: Pipeline(stage.create_pipeline(), tags=[name]) for name, stage in STAGES.items()
+        name: Pipeline(stage.create_pipeline(), tags=[name])
+        for name, stage in STAGES.items()
     }
     pipelines["train"] = sum(pipelines.values(), Pipeline([]))
     pipelines["__default__"] = pipelines["train"]
+    pipelines["benchmark"] = Pipeline(benchmark.create_pipeline(), tags=["benchmark"])
     return pipelines

@@ -6,6 +6,7 @@ from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.models import FieldSpec, ModelsConfig, build_model
 from ctrflow.params import TrainingParams
 from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
+from ctrflow.training.trainer import embedding_regularizer
 
 SPEC = FieldSpec(vocab_size=40, num_categorical=2, num_numeric=1)
 
@@ -93,6 +94,34 @@ def test_regularizer_shrinks_embeddings():
     assert (
         shrunk.embedding.embedding.weight.norm()
         < plain.embedding.embedding.weight.norm()
+    )
+
+
+def test_model_embedding_regularizer_overrides_the_training_one():
+    own = PARAMS.models.DeepFM.model_copy(update={"embedding_regularizer": 0.5})
+    per_model = PARAMS.model_copy(
+        update={
+            "embedding_regularizer": 0.0,
+            "models": PARAMS.models.model_copy(update={"DeepFM": own}),
+        }
+    )
+    assert embedding_regularizer(PARAMS) == PARAMS.embedding_regularizer
+    assert embedding_regularizer(per_model) == 0.5
+    # another model's value does not apply
+    assert embedding_regularizer(per_model.model_copy(update={"model": "LR"})) == 0.0
+
+    trained = [
+        fit(_model(), _data(2000, 0), _data(500, 1), params)[0].state_dict()
+        for params in (
+            per_model,
+            PARAMS.model_copy(update={"embedding_regularizer": 0.5}),
+            PARAMS.model_copy(update={"embedding_regularizer": 0.0}),
+        )
+    ]
+    assert all(torch.equal(trained[0][k], trained[1][k]) for k in trained[0])
+    assert not torch.equal(
+        trained[0]["embedding.embedding.weight"],
+        trained[2]["embedding.embedding.weight"],
     )
 
 

@@ -7,6 +7,7 @@ import torch
 from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -15,10 +16,9 @@ from ctrflow.models.layers import (
     MultiHeadSelfAttention,
     xavier_init_,
 )
-from ctrflow.strict import StrictParams
 
 
-class AutoIntPlusConfig(StrictParams):
+class AutoIntPlusConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned AutoInt+
     (``AutoInt+_frappe_x1``, test AUC 0.9848; ``embedding_regularizer: 0.1``).
     ``dnn_hidden_units: []`` gives plain AutoInt; ``net_dropout`` drops both the

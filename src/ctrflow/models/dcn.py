@@ -6,6 +6,7 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     CrossNet,
@@ -13,10 +14,9 @@ from ctrflow.models.layers import (
     FieldSpec,
     xavier_init_,
 )
-from ctrflow.strict import StrictParams
 
 
-class DCNConfig(StrictParams):
+class DCNConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned DCN (``DCN_frappe_x1``,
     test AUC 0.9839; ``embedding_regularizer: 0.05``). FuxiCTR 1.1 called
     ``num_cross_layers`` ``crossing_layers``. ``dnn_hidden_units: []`` gives the

@@ -9,6 +9,7 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     CrossNetMix,
@@ -17,10 +18,9 @@ from ctrflow.models.layers import (
     FieldSpec,
     xavier_init_,
 )
-from ctrflow.strict import StrictParams
 
 
-class DCNv2Config(StrictParams):
+class DCNv2Config(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned DCN-V2 (``DCNv2_frappe_x1``,
     test AUC 0.9845; ``embedding_regularizer: 0.05``).
 

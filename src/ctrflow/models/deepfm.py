@@ -6,6 +6,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -13,10 +14,9 @@ from ctrflow.models.layers import (
     FMInteraction,
     LinearTerm,
 )
-from ctrflow.strict import StrictParams
 
 
-class DeepFMConfig(StrictParams):
+class DeepFMConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned DeepFM."""
 
     embedding_dim: int = Field(10, ge=1)

@@ -10,16 +10,16 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
     FieldSpec,
     InnerProductInteraction,
 )
-from ctrflow.strict import StrictParams
 
 
-class DLRMConfig(StrictParams):
+class DLRMConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned DLRM (``DLRM_frappe_x1``,
     test AUC 0.9840; ``embedding_regularizer: 0.1``), which chose
     ``interaction_op: cat`` and no bottom MLP (Frappe has no numerics).

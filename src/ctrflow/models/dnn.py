@@ -7,11 +7,11 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import MLP, FeatureEmbedding, FieldSpec
-from ctrflow.strict import StrictParams
 
 
-class DNNConfig(StrictParams):
+class DNNConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned DNN (``DNN_frappe_x1``,
     test AUC 0.9833; ``embedding_regularizer: 0.05``)."""
 

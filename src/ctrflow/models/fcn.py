@@ -7,6 +7,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     ExponentialCrossNetwork,
     FeatureEmbedding,
@@ -14,10 +15,9 @@ from ctrflow.models.layers import (
     LinearCrossNetwork,
     xavier_init_,
 )
-from ctrflow.strict import StrictParams
 
 
-class FCNConfig(StrictParams):
+class FCNConfig(ModelConfig):
     """FuxiCTR's DCNv3 names and defaults (``model_zoo/DCNv3``, as remembered: no
     BARS Frappe_x1 run exists) with BARS' x1 ``embedding_dim: 10``.
 

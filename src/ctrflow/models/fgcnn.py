@@ -7,6 +7,7 @@ import torch
 from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -14,10 +15,9 @@ from ctrflow.models.layers import (
     FieldSpec,
     InnerProductInteraction,
 )
-from ctrflow.strict import StrictParams
 
 
-class FGCNNConfig(StrictParams):
+class FGCNNConfig(ModelConfig):
     """FuxiCTR's FGCNN names and defaults (``FGCNN_default``, as remembered: no
     BARS Frappe_x1 run exists) with BARS' x1 ``embedding_dim: 10``. The
     4096-2048-1024-512 MLP is costly on CPU; shrink ``dnn_hidden_units`` for quick

@@ -7,6 +7,7 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     BilinearInteraction,
@@ -16,10 +17,9 @@ from ctrflow.models.layers import (
     SqueezeExcitation,
 )
 from ctrflow.models.layers.bilinear import BilinearType
-from ctrflow.strict import StrictParams
 
 
-class FiBiNETConfig(StrictParams):
+class FiBiNETConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned FiBiNET
     (``FiBiNET_frappe_x1``, test AUC 0.9832; ``embedding_regularizer: 0.05``)."""
 

@@ -7,6 +7,7 @@ import torch
 from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -14,10 +15,9 @@ from ctrflow.models.layers import (
     FieldSpec,
     InteractionAggregation,
 )
-from ctrflow.strict import StrictParams
 
 
-class FinalMLPConfig(StrictParams):
+class FinalMLPConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned FinalMLP
     (``FinalMLP_frappe_x1``, run ``004_e1ab402f``, test AUC 0.9861;
     ``embedding_regularizer: 0.05``).

@@ -9,6 +9,7 @@ import torch
 from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     FeatureEmbedding,
     FieldGate,
@@ -17,10 +18,9 @@ from ctrflow.models.layers import (
     xavier_init_,
 )
 from ctrflow.models.layers.final_block import NormType
-from ctrflow.strict import StrictParams
 
 
-class FinalNetConfig(StrictParams):
+class FinalNetConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned FinalNet
     (``FinalNet_2B_frappe_x1``, run ``003_c3722b71``, test AUC 0.9857;
     ``embedding_regularizer: 0.1``).

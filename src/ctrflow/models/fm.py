@@ -6,14 +6,14 @@ import torch
 from pydantic import Field
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import FeatureEmbedding, FieldSpec, FMInteraction, LinearTerm
-from ctrflow.strict import StrictParams
 
 
-class FMConfig(StrictParams):
+class FMConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned FM (``FM_frappe_x1``,
-    test AUC 0.9671). BARS tuned ``regularizer: 5e-6`` there: that is the trainer's
-    ``embedding_regularizer`` here."""
+    test AUC 0.9671). BARS tuned ``regularizer: 5e-6`` there:
+    ``embedding_regularizer: 5.0e-6`` in ``conf/frappe``."""
 
     embedding_dim: int = Field(10, ge=1)
 

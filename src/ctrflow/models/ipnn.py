@@ -7,16 +7,16 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
     FieldSpec,
     InnerProductInteraction,
 )
-from ctrflow.strict import StrictParams
 
 
-class IPNNConfig(StrictParams):
+class IPNNConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned IPNN (``IPNN_frappe_x1``,
     test AUC 0.9841; ``embedding_regularizer: 0.05``)."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import FieldSpec, LinearTerm
-from ctrflow.strict import StrictParams
 
 
-class LRConfig(StrictParams):
+class LRConfig(ModelConfig):
     """LR has no hyper-parameters of its own."""
 
 

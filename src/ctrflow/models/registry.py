@@ -8,6 +8,7 @@ from pydantic import Field
 from torch import nn
 
 from ctrflow.models.autoint import AutoIntPlus, AutoIntPlusConfig
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.dcn import DCN, DCNConfig
 from ctrflow.models.dcnv2 import DCNv2, DCNv2Config
 from ctrflow.models.deepfm import DeepFM, DeepFMConfig
@@ -86,7 +87,7 @@ class ModelsConfig(StrictParams):
     FGCNN: FGCNNConfig = Field(default_factory=FGCNNConfig)
 
 
-def build_model(name: str, spec: FieldSpec, config: StrictParams) -> nn.Module:
+def build_model(name: str, spec: FieldSpec, config: ModelConfig) -> nn.Module:
     """Instantiate a registered model.
 
     Raises:

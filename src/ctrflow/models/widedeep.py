@@ -6,11 +6,11 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import MLP, FeatureEmbedding, FieldSpec, LinearTerm
-from ctrflow.strict import StrictParams
 
 
-class WideDeepConfig(StrictParams):
+class WideDeepConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned Wide&Deep
     (``WideDeep_frappe_x1``, test AUC 0.9841; ``embedding_regularizer: 0.1``)."""
 

@@ -6,6 +6,7 @@ import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
+from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
     MLP,
     CompressedInteractionNet,
@@ -14,10 +15,9 @@ from ctrflow.models.layers import (
     LinearTerm,
     xavier_init_,
 )
-from ctrflow.strict import StrictParams
 
 
-class xDeepFMConfig(StrictParams):
+class xDeepFMConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned xDeepFM
     (``xDeepFM_frappe_x1``, test AUC 0.9845; ``embedding_regularizer: 0.1``).
     FuxiCTR 1.1 called ``cin_hidden_units`` ``cin_layer_units``;

@@ -45,15 +45,24 @@ def _autocast(device: torch.device, enabled: bool):
     return nullcontext()
 
 
-def _regularization(model: nn.Module, params: TrainingParams) -> torch.Tensor | float:
+def embedding_regularizer(params: TrainingParams) -> float:
+    """The L2 weight on the embedding tables of ``params.model``: its own
+    ``models.<name>.embedding_regularizer`` when set (BARS tunes it per model),
+    else ``training.embedding_regularizer``."""
+    own = getattr(params.models, params.model).embedding_regularizer
+    return params.embedding_regularizer if own is None else own
+
+
+def _regularization(
+    model: nn.Module, params: TrainingParams, embedding_l2: float
+) -> torch.Tensor | float:
     """L2 penalties as FuxiCTR adds them: ``lambda / 2 * ||W||^2`` on whole embedding
-    tables (``embedding_regularizer``) and on linear weights (``net_regularizer``)."""
+    tables (``embedding_l2``, see ``embedding_regularizer``) and on linear weights
+    (``net_regularizer``)."""
     penalty: torch.Tensor | float = 0.0
     for module in model.modules():
-        if params.embedding_regularizer and isinstance(module, nn.Embedding):
-            penalty = (
-                penalty + params.embedding_regularizer / 2 * module.weight.pow(2).sum()
-            )
+        if embedding_l2 and isinstance(module, nn.Embedding):
+            penalty = penalty + embedding_l2 / 2 * module.weight.pow(2).sum()
         elif params.net_regularizer and isinstance(module, nn.Linear):
             penalty = penalty + params.net_regularizer / 2 * module.weight.pow(2).sum()
     return penalty
@@ -108,6 +117,7 @@ def _train_epoch(
     device = train.labels.device
     shuffled = train.take(torch.randperm(len(train), generator=generator).to(device))
     loss_fn = nn.BCEWithLogitsLoss()
+    embedding_l2 = embedding_regularizer(params)
     loss_sum = torch.zeros((), device=device)
     batches = tqdm(
         range(0, len(train), params.batch_size), desc=f"epoch {epoch}", unit="batch",
@@ -119,7 +129,7 @@ def _train_epoch(
             logits = model(batch.ids, batch.numerics)
         loss = loss_fn(logits.float(), batch.labels)
         optimizer.zero_grad(set_to_none=True)
-        (loss + _regularization(model, params)).backward()
+        (loss + _regularization(model, params, embedding_l2)).backward()
         if params.grad_clip_norm:
             nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
         optimizer.step()

@@ -1,0 +1,81 @@
+"""`kedro run --pipeline=benchmark` end to end on a small demo slice: every
+registered model, one epoch each, one leaderboard row per model."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
+
+from ctrflow.models import MODELS
+from ctrflow.pipeline_registry import register_pipelines
+from tests.conftest import make_project_copy
+from tests.models.test_models import SMALL
+
+# the stages that produce the benchmark's inputs (encoded splits, feature map, ...)
+DATA_STAGES = ["ingestion", "data_quality", "feature_ranking", "feature_engineering"]
+FAST = {
+    "feature_ranking": {"auc_vs_k": {"enabled": False}},
+    "training": {
+        "max_epochs": 1,
+        "batch_size": 512,
+        "num_threads": 1,
+        "progress_bar": False,
+        "models": {
+            name: {**SMALL[name], **({} if name == "LR" else {"embedding_dim": 4})}
+            for name in SMALL
+        },
+    },
+}
+
+
+def _latest(path: Path) -> Path:
+    versions = sorted(path.glob(f"*/{path.name}"))
+    assert versions, f"no version saved under {path}"
+    return versions[-1]
+
+
+def _run(project: Path, pipelines: list[str]) -> None:
+    bootstrap_project(project)
+    with KedroSession.create(project_path=project, runtime_params=FAST) as session:
+        session.run(pipeline_names=pipelines)
+
+
+@pytest.mark.slow
+def test_benchmark_trains_every_model_and_writes_a_leaderboard(tmp_path):
+    project = make_project_copy(tmp_path, demo_rows=4_000)
+    _run(project, DATA_STAGES)
+    _run(project, ["benchmark"])
+
+    data = project / "data"
+    board = pl.read_csv(_latest(data / "09_benchmark/leaderboard.csv"))
+    assert sorted(board.get_column("model")) == sorted(MODELS)
+    assert all(math.isfinite(auc) and auc > 0 for auc in board.get_column("auc"))
+    assert board.get_column("epochs").to_list() == [1] * len(MODELS)
+    assert board.get_column("bars_auc").is_null().all()  # the demo has no BARS table
+    assert board.get_column("auc").to_list() == sorted(board["auc"], reverse=True)
+    for name in MODELS:
+        metrics = json.loads(
+            _latest(data / f"09_benchmark/{name}/metrics.json").read_text()
+        )
+        assert metrics["training"]["model"] == name
+        assert _latest(data / f"09_benchmark/{name}/model.pt").stat().st_size > 0
+    assert _latest(data / "08_reporting/benchmark/leaderboard.json").stat().st_size > 0
+
+
+def test_benchmark_has_one_namespace_per_model_and_is_not_part_of_train():
+    pipelines = register_pipelines()
+    benchmark = pipelines["benchmark"]
+    namespaces = {node.namespace for node in benchmark.nodes} - {None}
+    assert namespaces == set(MODELS)
+    assert all("benchmark" in node.tags for node in benchmark.nodes)
+    assert not {node.name for node in benchmark.nodes} & {
+        node.name for node in pipelines["train"].nodes
+    }
+    for name in MODELS:
+        assert f"{name}.train_model_node" in {node.name for node in benchmark.nodes}
