@@ -89,7 +89,7 @@ def _kedro(project: Path, *args: str) -> subprocess.CompletedProcess:
     "override, expected",
     [
         ("training.modle=DeepFM", "modle"),
-        ("training.model=DeepFMM", "'FCN' or 'FGCNN'"),
+        ("training.model=DeepFMM", "'FGCNN' or 'DIN'"),
         ("ingestion.ratios.train=0.9", "must sum to 1"),
     ],
 )

@@ -20,12 +20,36 @@ class DatasetSchema(StrictParams):
     """Which columns of a dataset are the label and the features.
 
     The only place that knows a dataset's column names (``conf/<env>/parameters.yml``).
+
+    Attributes:
+        sequence_vocabulary: for a behaviour-sequence column, the categorical
+            column whose vocabulary and embeddings its ids share (e.g.
+            ``{history: item_id}``); a sequence column the model sees must be
+            mapped (feature engineering says so otherwise).
     """
 
     label: str
     categorical: list[str] = Field(default_factory=list)
     numeric: list[str] = Field(default_factory=list)
     sequence: list[str] = Field(default_factory=list)
+    sequence_vocabulary: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _sequences_share_a_categorical_vocabulary(self) -> DatasetSchema:
+        """Each key of ``sequence_vocabulary`` is a sequence column, each value the
+        categorical column whose vocabulary (and embeddings) it shares."""
+        for sequence, categorical in self.sequence_vocabulary.items():
+            if sequence not in self.sequence:
+                raise ValueError(
+                    f"sequence_vocabulary names {sequence!r}, which is not a sequence "
+                    f"column of the schema (sequence: {self.sequence})"
+                )
+            if categorical not in self.categorical:
+                raise ValueError(
+                    f"sequence_vocabulary maps {sequence!r} to {categorical!r}, which "
+                    f"is not a categorical column (categorical: {self.categorical})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _columns_are_distinct(self) -> DatasetSchema:
@@ -396,7 +420,8 @@ class FeatureEngineeringParams(StrictParams):
         numeric_transform: ``log_bucket`` turns a counter into a categorical id
             (``floor(log(x)^2)`` for x > 2, as in the Criteo winners' recipe);
             ``log1p`` and ``standardize`` keep it a float feature.
-        max_sequence_length: behaviour sequences are padded/truncated to this.
+        max_sequence_length: behaviour sequences are cut to their last (most
+            recent) ``max_sequence_length`` ids and padded after them to this length.
     """
 
     min_count: int = Field(2, ge=1)

@@ -1,5 +1,8 @@
 """Project pipelines: one per stage, ``train`` chains all six, default = ``train``;
 ``benchmark`` trains and evaluates several models side by side (not part of ``train``).
+``movielens`` builds ``raw_logs`` from the MovieLens rating files; in an environment
+with a ``movielens`` parameters block (``--env movielens``) it runs first in
+``ingestion`` and so in ``train``.
 
 The stages are imported explicitly rather than through ``find_pipelines``: Kedro 1.7
 loads only the pipelines named on the command line, and ``train`` is a composition,
@@ -17,8 +20,10 @@ from ctrflow.pipelines import (
     feature_engineering,
     feature_ranking,
     ingestion,
+    movielens,
     training,
 )
+from ctrflow.pipelines.movielens.configured import movielens_configured
 
 STAGES = {
     "ingestion": ingestion,
@@ -40,7 +45,11 @@ def register_pipelines() -> dict[str, Pipeline]:
         name: Pipeline(stage.create_pipeline(), tags=[name])
         for name, stage in STAGES.items()
     }
-    pipelines["train"] = sum(pipelines.values(), Pipeline([]))
+    pipelines["movielens"] = Pipeline(movielens.create_pipeline(), tags=["movielens"])
+    if movielens_configured():
+        # conf/movielens: raw_logs is built from the rating files first
+        pipelines["ingestion"] = pipelines["movielens"] + pipelines["ingestion"]
+    pipelines["train"] = sum((pipelines[name] for name in STAGES), Pipeline([]))
     pipelines["__default__"] = pipelines["train"]
     pipelines["benchmark"] = Pipeline(benchmark.create_pipeline(), tags=["benchmark"])
     return pipelines

@@ -9,9 +9,16 @@ import yaml
 from pydantic import ValidationError
 
 from ctrflow.models import MODELS, FieldSpec, ModelsConfig, build_model
-from ctrflow.models.layers import MLP, FeatureEmbedding, FMInteraction
+from ctrflow.models.layers import MLP, FeatureEmbedding, FMInteraction, SequenceSpec
 
-SPEC = FieldSpec(vocab_size=50, num_categorical=4, num_numeric=2)
+# one behaviour sequence sharing field 1's ids; its padding id is 0
+SPEC = FieldSpec(
+    vocab_size=50,
+    num_categorical=4,
+    num_numeric=2,
+    sequences=(SequenceSpec(target=1, pad_id=0),),
+)
+SEQUENCE_LENGTH = 5
 
 
 def _batch(rows=64, seed=0):
@@ -22,6 +29,24 @@ def _batch(rows=64, seed=0):
     numerics = torch.randn(rows, SPEC.num_numeric, generator=generator)
     labels = torch.randint(0, 2, (rows,), generator=generator).float()
     return ids.int(), numerics, labels
+
+
+def _sequences(rows, seed=0):
+    """[rows, 1, L] ids in 1..49, each row's last 0..L-1 steps padding (0)."""
+    generator = torch.Generator().manual_seed(seed + 1)
+    steps = torch.randint(
+        1, SPEC.vocab_size, (rows, 1, SEQUENCE_LENGTH), generator=generator
+    )
+    lengths = torch.randint(1, SEQUENCE_LENGTH + 1, (rows, 1, 1), generator=generator)
+    return torch.where(torch.arange(SEQUENCE_LENGTH) < lengths, steps, 0).int()
+
+
+def _args(model, ids, numerics):
+    """The forward arguments: a sequence-reading model (DIN) also gets sequences,
+    as the trainer's ``batch_logits`` passes them."""
+    if getattr(model, "uses_sequences", False):
+        return ids, numerics, _sequences(ids.shape[0])
+    return ids, numerics
 
 
 _MLP = {"hidden_units": [32, 32], "net_dropout": 0.0}
@@ -81,6 +106,7 @@ SMALL = {
         "recombined_channels": [1, 1],
         "dnn_hidden_units": [32, 32],
     },
+    "DIN": {"attention_hidden_units": [16], "dnn_hidden_units": [32, 32]},
 }
 
 # Other structures of the same models: shape and gradients only.
@@ -100,6 +126,8 @@ VARIANTS = [
     ("FinalMLP", {"use_fs": False}),
     ("FinalNet", {"block_type": "1B", "use_field_gate": False, "norm_type": "LN"}),
     ("FGCNN", {"share_embedding": True}),
+    ("DIN", {"attention_hidden_activations": "ReLU", "din_use_softmax": True}),
+    ("DIN", {"batch_norm": True, "net_dropout": 0.1}),
 ]
 
 
@@ -126,7 +154,7 @@ def test_one_logit_per_row_and_gradients_flow(name, update):
     torch.manual_seed(0)
     model = build_model(name, SPEC, _small(name, **update))
     ids, numerics, labels = _batch()
-    logits = model(ids, numerics)
+    logits = model(*_args(model, ids, numerics))
     assert logits.shape == (64,)
     torch.nn.functional.binary_cross_entropy_with_logits(logits, labels).backward()
     # (a zero-size tensor, e.g. numeric vectors without numerics, has no gradient)
@@ -146,7 +174,7 @@ def test_learns_one_tiny_batch(name):
     for _ in range(300):
         optimizer.zero_grad()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            model(ids, numerics), labels
+            model(*_args(model, ids, numerics)), labels
         )
         loss.backward()
         optimizer.step()
@@ -181,7 +209,10 @@ def test_weights_and_config_round_trip_as_plain_tensors_and_dicts(name):
     rebuilt.load_state_dict(saved["state"])
     ids, numerics, _ = _batch(rows=8)
     with torch.no_grad():
-        torch.testing.assert_close(rebuilt.eval()(ids, numerics), model(ids, numerics))
+        torch.testing.assert_close(
+            rebuilt.eval()(*_args(model, ids, numerics)),
+            model(*_args(model, ids, numerics)),
+        )
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -190,8 +221,9 @@ def test_exports_to_one_graph_with_the_same_output(name):
     torch.manual_seed(0)
     model = build_model(name, SPEC, _small(name)).eval()
     ids, numerics, _ = _batch(rows=8)
-    exported = torch.export.export(model, (ids, numerics))
-    torch.testing.assert_close(exported.module()(ids, numerics), model(ids, numerics))
+    args = _args(model, ids, numerics)
+    exported = torch.export.export(model, args)
+    torch.testing.assert_close(exported.module()(*args), model(*args))
 
 
 def test_lr_parameter_count_is_one_weight_per_id_and_numeric_plus_bias():
@@ -301,3 +333,39 @@ def test_base_parameters_list_every_model_with_its_defaults():
     models = yaml.safe_load(path.read_text())["training"]["models"]
     assert list(models) == list(ModelsConfig.model_fields)
     assert ModelsConfig(**models) == ModelsConfig()
+
+
+@pytest.mark.parametrize("activation", ["Dice", "ReLU"])
+def test_din_padding_steps_do_not_change_the_logits(activation):
+    """Whatever a padded step holds in the embedding table, and however long the
+    padding, the output is the same (eval mode: Dice's batch norm uses its
+    running statistics)."""
+    torch.manual_seed(0)
+    config = _small("DIN", attention_hidden_activations=activation)
+    model = build_model("DIN", SPEC, config).eval()
+    ids, numerics, _ = _batch(rows=8)
+    history = torch.tensor([[[3, 7, 0, 0, 0]]] * 8, dtype=torch.int32)
+    with torch.no_grad():
+        before = model(ids, numerics, history)
+        model.embedding.embedding.weight[0] = 5.0  # the padding id's row
+        after = model(ids, numerics, history)
+        longer = model(ids, numerics, torch.nn.functional.pad(history, (0, 4)))
+    torch.testing.assert_close(after, before)
+    torch.testing.assert_close(longer, before)
+
+
+def test_din_attends_to_the_history_and_its_order_does_not_matter():
+    torch.manual_seed(0)
+    model = build_model("DIN", SPEC, _small("DIN")).eval()
+    torch.nn.init.normal_(model.embedding.embedding.weight)  # visible differences
+    ids, numerics, _ = _batch(rows=4)
+    history = torch.tensor([[[3, 7, 9, 0, 0]]] * 4, dtype=torch.int32)
+    with torch.no_grad():
+        base = model(ids, numerics, history)
+        shuffled = model(ids, numerics, history[..., [2, 0, 1, 3, 4]])
+        other = model(ids, numerics, torch.full_like(history, 11))
+        empty = model(ids, numerics, torch.zeros_like(history))
+        none = model(ids, numerics)
+    torch.testing.assert_close(shuffled, base)
+    assert not torch.allclose(other, base)
+    torch.testing.assert_close(none, empty)  # no sequences = all padding

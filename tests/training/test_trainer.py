@@ -4,6 +4,7 @@ import torch
 
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.models import FieldSpec, ModelsConfig, build_model
+from ctrflow.models.layers import SequenceSpec
 from ctrflow.params import TrainingParams
 from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
 from ctrflow.training.trainer import embedding_regularizer
@@ -142,3 +143,51 @@ def test_cuda_requested_without_gpu_is_a_clear_error():
             _data(500, 1),
             PARAMS.model_copy(update={"device": "cuda"}),
         )
+
+
+def _sequence_data(rows, seed):
+    """Clicks iff the target item (field 1, ids 20-39) is in the history: only a
+    model that reads the sequence can learn it. History: 3 items of field 1,
+    padded with id 20 (field 1's PAD id) to 4 steps."""
+    rng = np.random.default_rng(seed)
+    first = rng.integers(0, 20, rows)
+    target = rng.integers(22, 26, rows)
+    history = rng.integers(22, 26, (rows, 1, 4))
+    history[:, :, 3] = 20
+    labels = (history == target[:, None, None]).any(axis=(1, 2)).astype(np.float32)
+    ids = np.stack([first, target], axis=1).astype(np.int32)
+    numeric = np.zeros((rows, 1), dtype=np.float32)
+    return TensorSet(
+        torch.from_numpy(ids),
+        torch.from_numpy(numeric),
+        torch.from_numpy(labels),
+        torch.from_numpy(history.astype(np.int32)),
+    )
+
+
+def test_fit_passes_sequences_to_a_sequence_model():
+    spec = FieldSpec(40, 2, 1, sequences=(SequenceSpec(target=1, pad_id=20),))
+    torch.manual_seed(0)
+    config = ModelsConfig().DIN.model_copy(
+        update={"dnn_hidden_units": [32], "attention_hidden_units": [16]}
+    )
+    model = build_model("DIN", spec, config)
+    params = PARAMS.model_copy(update={"model": "DIN", "max_epochs": 5})
+    valid = _sequence_data(500, 1)
+    model, history = fit(model, _sequence_data(2000, 0), valid, params)
+    assert history["best_valid_auc"] > 0.8  # DeepFM, blind to the history: ~0.5
+    logits = predict_logits(model, valid, 256, torch.device("cpu"))
+    assert logits.shape == (500,)
+    assert roc_auc(valid.labels.numpy(), logits) == pytest.approx(
+        history["best_valid_auc"], abs=1e-6
+    )
+
+
+def test_models_without_sequence_support_ignore_the_sequences():
+    data = _sequence_data(64, 0)
+    model = _model().eval()
+    plain = TensorSet(data.ids, data.numerics, data.labels)
+    cpu = torch.device("cpu")
+    np.testing.assert_array_equal(
+        predict_logits(model, data, 16, cpu), predict_logits(model, plain, 16, cpu)
+    )

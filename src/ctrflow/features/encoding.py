@@ -8,9 +8,11 @@ from ctrflow.features.feature_map import (
     FIRST_VALUE_ID,
     MISSING_TOKEN,
     OOV_ID,
+    PAD_ID,
     CategoricalField,
     FeatureMap,
     NumericField,
+    SequenceField,
 )
 from ctrflow.features.interactions import (
     interaction_name,
@@ -70,16 +72,30 @@ def fit_feature_map(
         selected: the feature columns to encode (the ranking's selection); a name
             ``a:b`` of two schema columns is a crossed field
             (:mod:`ctrflow.features.interactions`), encoded after the others.
-        schema: which columns are categorical or numeric.
-        params: ``min_count`` and ``numeric_transform``.
+        schema: which columns are categorical, numeric or sequence, and which
+            categorical field each sequence shares its vocabulary with.
+        params: ``min_count``, ``numeric_transform`` and ``max_sequence_length``.
 
     Returns:
         The feature map; values seen fewer than ``min_count`` times share the OOV id.
+        A selected sequence column gets no vocabulary of its own: it uses its
+        ``schema.sequence_vocabulary`` field's (fit on that categorical column).
 
     Raises:
-        KeyError: a selected feature is not a categorical or numeric schema column.
+        KeyError: a selected feature is not a schema column, a selected sequence
+            has no ``sequence_vocabulary`` entry, or its categorical field is not
+            selected.
     """
     selected, pairs = split_selected(selected, schema)
+    sequences = [c for c in schema.sequence if c in selected]
+    selected = [c for c in selected if c not in sequences]
+    unmapped = [c for c in sequences if c not in schema.sequence_vocabulary]
+    if unmapped:
+        raise KeyError(
+            f"sequence columns {unmapped} name no categorical field to share a "
+            "vocabulary with: add them to schema.sequence_vocabulary "
+            "(e.g. {history: item_id})"
+        )
     known = set(schema.categorical) | set(schema.numeric)
     unknown = [c for c in selected if c not in known]
     if unknown:
@@ -123,12 +139,46 @@ def fit_feature_map(
             float_fields.append(
                 NumericField(column, params.numeric_transform, mean, std)
             )
-    return FeatureMap(label=schema.label, categorical=fields, numeric=float_fields)
+    sequence_fields = [
+        SequenceField(c, schema.sequence_vocabulary[c], params.max_sequence_length)
+        for c in sequences
+    ]
+    return FeatureMap(
+        label=schema.label,
+        categorical=fields,
+        numeric=float_fields,
+        sequence=sequence_fields,
+    )
+
+
+def _sequence_ids(sequence: SequenceField, field: CategoricalField) -> pl.Expr:
+    """A list of tokens -> exactly ``max_length`` global ids of ``field``: the last
+    ``max_length`` tokens (oldest first), OOV for values outside the vocabulary,
+    then PAD ids (a missing list is an empty one; empty tokens are dropped)."""
+    length = sequence.max_length
+    ids = (
+        pl.col(sequence.name)
+        .cast(pl.List(pl.String))
+        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.tail(length)
+        .list.eval(
+            pl.element().replace_strict(
+                field.vocabulary,
+                range(field.offset + FIRST_VALUE_ID, field.offset + field.size),
+                default=field.offset + OOV_ID,
+                return_dtype=pl.Int32,
+            )
+        )
+    )
+    padding = pl.lit([field.offset + PAD_ID] * length, dtype=pl.List(pl.Int32))
+    return pl.concat_list([ids, padding]).list.head(length).alias(sequence.name)
 
 
 def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
     """Encode a typed table: label Int8, one Int32 global-id column per categorical
-    field, one Float32 column per numeric field (missing -> 0 after scaling).
+    field, one Float32 column per numeric field (missing -> 0 after scaling), one
+    ``List(Int32)`` column of ``max_length`` global ids per sequence field.
 
     Unseen and rare values map to the field's OOV id; nothing is dropped.
     """
@@ -155,6 +205,17 @@ def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
         .alias(f.name)
         for f in feature_map.numeric
     ]
+    sequences = table.select(
+        [
+            _sequence_ids(s, feature_map.categorical_field(s.vocabulary_of))
+            for s in feature_map.sequence
+        ]
+    )
     return pl.DataFrame(
-        [table.get_column(feature_map.label).cast(pl.Int8), *ids, *table.select(floats)]
+        [
+            table.get_column(feature_map.label).cast(pl.Int8),
+            *ids,
+            *table.select(floats),
+            *sequences,
+        ]
     )

@@ -12,6 +12,7 @@ from ctrflow.models.config import ModelConfig
 from ctrflow.models.dcn import DCN, DCNConfig
 from ctrflow.models.dcnv2 import DCNv2, DCNv2Config
 from ctrflow.models.deepfm import DeepFM, DeepFMConfig
+from ctrflow.models.din import DIN, DINConfig
 from ctrflow.models.dlrm import DLRM, DLRMConfig
 from ctrflow.models.dnn import DNN, DNNConfig
 from ctrflow.models.fcn import FCN, FCNConfig
@@ -44,6 +45,7 @@ ModelName = Literal[
     "FinalNet",
     "FCN",
     "FGCNN",
+    "DIN",
 ]
 
 MODELS: dict[str, type[nn.Module]] = {
@@ -63,6 +65,7 @@ MODELS: dict[str, type[nn.Module]] = {
     "FinalNet": FinalNet,
     "FCN": FCN,
     "FGCNN": FGCNN,
+    "DIN": DIN,
 }
 
 
@@ -85,6 +88,7 @@ class ModelsConfig(StrictParams):
     FinalNet: FinalNetConfig = Field(default_factory=FinalNetConfig)
     FCN: FCNConfig = Field(default_factory=FCNConfig)
     FGCNN: FGCNNConfig = Field(default_factory=FGCNNConfig)
+    DIN: DINConfig = Field(default_factory=DINConfig)
 
 
 def build_model(name: str, spec: FieldSpec, config: ModelConfig) -> nn.Module:

@@ -7,7 +7,13 @@ import polars as pl
 
 from ctrflow.training.artifact import ModelArtifact
 from ctrflow.training.data import TensorSet, to_tensors
-from ctrflow.training.trainer import TrainingError, fit, predict_logits, resolve_device
+from ctrflow.training.trainer import (
+    TrainingError,
+    batch_logits,
+    fit,
+    predict_logits,
+    resolve_device,
+)
 
 
 def predict_proba(
@@ -27,6 +33,7 @@ __all__ = [
     "ModelArtifact",
     "TensorSet",
     "TrainingError",
+    "batch_logits",
     "fit",
     "predict_logits",
     "predict_proba",

@@ -13,27 +13,47 @@ from ctrflow.features.feature_map import FeatureMap
 
 @dataclass(frozen=True)
 class TensorSet:
-    """One split as three aligned tensors: ids [N, Fc] int32, numerics [N, Fn]
-    float32, labels [N] float32."""
+    """One split as aligned tensors: ids [N, Fc] int32, numerics [N, Fn] float32,
+    labels [N] float32, sequences [N, S, L] int32 (S behaviour-sequence fields of
+    L global ids each; ``None`` gives an empty [N, 0, 0] tensor)."""
 
     ids: torch.Tensor
     numerics: torch.Tensor
     labels: torch.Tensor
+    sequences: torch.Tensor | None = None
+
+    def __post_init__(self) -> None:
+        if self.sequences is None:
+            empty = torch.zeros(
+                (self.labels.shape[0], 0, 0), dtype=torch.int32, device=self.ids.device
+            )
+            object.__setattr__(self, "sequences", empty)
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
 
     def to(self, device: torch.device) -> TensorSet:
         return TensorSet(
-            self.ids.to(device), self.numerics.to(device), self.labels.to(device)
+            self.ids.to(device),
+            self.numerics.to(device),
+            self.labels.to(device),
+            self.sequences.to(device),
         )
 
     def take(self, index: torch.Tensor) -> TensorSet:
-        return TensorSet(self.ids[index], self.numerics[index], self.labels[index])
+        return TensorSet(
+            self.ids[index],
+            self.numerics[index],
+            self.labels[index],
+            self.sequences[index],
+        )
 
     def slice(self, start: int, stop: int) -> TensorSet:
         return TensorSet(
-            self.ids[start:stop], self.numerics[start:stop], self.labels[start:stop]
+            self.ids[start:stop],
+            self.numerics[start:stop],
+            self.labels[start:stop],
+            self.sequences[start:stop],
         )
 
 
@@ -49,6 +69,7 @@ def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
             feature_map.label,
             *feature_map.categorical_columns,
             *feature_map.numeric_columns,
+            *feature_map.sequence_columns,
         ]
         if c not in encoded.columns
     ]
@@ -72,7 +93,28 @@ def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
         else np.zeros((rows, 0), dtype=np.float32)
     )
     labels = encoded.get_column(feature_map.label).to_numpy().astype(np.float32)
-    return TensorSet(_tensor(ids), _tensor(numerics), _tensor(labels))
+    sequences = np.zeros((rows, len(feature_map.sequence), 0), dtype=np.int32)
+    if feature_map.sequence:
+        length = max(f.max_length for f in feature_map.sequence)
+        sequences = np.stack(
+            [_sequence_matrix(encoded, f.name, length) for f in feature_map.sequence],
+            axis=1,
+        )
+    return TensorSet(
+        _tensor(ids), _tensor(numerics), _tensor(labels), _tensor(sequences)
+    )
+
+
+def _sequence_matrix(encoded: pl.DataFrame, column: str, length: int) -> np.ndarray:
+    """A ``List(Int32)`` column of ``length`` ids per row -> an int32 [N, length]."""
+    lengths = encoded.get_column(column).list.len()
+    if encoded.height and (lengths.min() != length or lengths.max() != length):
+        raise ValueError(
+            f"sequence column {column!r} must hold exactly {length} ids per row "
+            f"(encode_table pads them), found {lengths.min()}..{lengths.max()}"
+        )
+    values = encoded.get_column(column).explode().to_numpy()
+    return values.astype(np.int32, copy=False).reshape(encoded.height, length)
 
 
 def _tensor(array: np.ndarray) -> torch.Tensor:

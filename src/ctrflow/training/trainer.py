@@ -68,6 +68,17 @@ def _regularization(
     return penalty
 
 
+def batch_logits(model: nn.Module, batch: TensorSet) -> torch.Tensor:
+    """The model's logits [B] for a batch: ``model(ids, numerics)``, and
+    ``model(ids, numerics, sequences)`` for a model that reads behaviour sequences
+    (class attribute ``uses_sequences = True``, e.g. DIN). The one place a model
+    is called, so every model keeps the two-argument signature and ignores the
+    sequence fields."""
+    if getattr(model, "uses_sequences", False):
+        return model(batch.ids, batch.numerics, batch.sequences)
+    return model(batch.ids, batch.numerics)
+
+
 @torch.inference_mode()
 def predict_logits(
     model: nn.Module,
@@ -83,7 +94,7 @@ def predict_logits(
     for start in range(0, len(data), batch_size):
         batch = data.slice(start, start + batch_size).to(device)
         with _autocast(device, bf16):
-            outputs.append(model(batch.ids, batch.numerics).float().cpu())
+            outputs.append(batch_logits(model, batch).float().cpu())
     model.train(was_training)
     return torch.cat(outputs).numpy() if outputs else np.zeros(0, dtype=np.float32)
 
@@ -126,7 +137,7 @@ def _train_epoch(
     for begin in batches:
         batch = shuffled.slice(begin, begin + params.batch_size)
         with _autocast(device, params.bf16_autocast):
-            logits = model(batch.ids, batch.numerics)
+            logits = batch_logits(model, batch)
         loss = loss_fn(logits.float(), batch.labels)
         optimizer.zero_grad(set_to_none=True)
         (loss + _regularization(model, params, embedding_l2)).backward()
@@ -153,7 +164,7 @@ def fit(
     """Train ``model`` in place and return it with the best validation AUC weights.
 
     Args:
-        model: maps (ids, numerics) to logits [B].
+        model: maps (ids, numerics[, sequences]) to logits [B] (``batch_logits``).
         train: training rows.
         valid: rows for early stopping and learning-rate decay.
         params: the trainer's parameters.

@@ -6,7 +6,11 @@ per-field offsets), ``mlp``, ``fm``, ``inner_product`` (IPNN, DLRM), ``cross``
 (FiBiNET), ``gating`` (FinalMLP), ``final_block`` (FinalNet), ``conv`` (FGCNN).
 """
 
-from ctrflow.models.layers.attention import MultiHeadSelfAttention, TargetAttention
+from ctrflow.models.layers.attention import (
+    Dice,
+    MultiHeadSelfAttention,
+    TargetAttention,
+)
 from ctrflow.models.layers.bilinear import BilinearInteraction, SqueezeExcitation
 from ctrflow.models.layers.cin import CompressedInteractionNet
 from ctrflow.models.layers.conv import FeatureGeneration
@@ -17,7 +21,7 @@ from ctrflow.models.layers.cross import (
     ExponentialCrossNetwork,
     LinearCrossNetwork,
 )
-from ctrflow.models.layers.embedding import FeatureEmbedding, FieldSpec
+from ctrflow.models.layers.embedding import FeatureEmbedding, FieldSpec, SequenceSpec
 from ctrflow.models.layers.final_block import (
     FactorizedInteraction,
     FieldGate,
@@ -35,6 +39,7 @@ __all__ = [
     "CrossNet",
     "CrossNetMix",
     "CrossNetV2",
+    "Dice",
     "ExponentialCrossNetwork",
     "FMInteraction",
     "FactorizedInteraction",
@@ -49,6 +54,7 @@ __all__ = [
     "LinearCrossNetwork",
     "LinearTerm",
     "MultiHeadSelfAttention",
+    "SequenceSpec",
     "SqueezeExcitation",
     "TargetAttention",
     "xavier_init_",

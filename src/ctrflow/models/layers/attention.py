@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -86,6 +86,35 @@ class MultiHeadSelfAttention(nn.Module):
         return torch.relu(self.norm(out))
 
 
+class Dice(nn.Module):
+    """DIN's data-adaptive activation (Zhou et al., KDD 2018, eq. 5):
+    ``p = sigmoid(BN(x))``, ``f(x) = p * x + (1 - p) * alpha * x``, with a
+    parameter-free batch norm (FuxiCTR: ``eps=1e-9``, ``momentum=0.01``) over the
+    last dimension (any leading dimensions are treated as rows) and a learned
+    ``alpha`` per unit (zeros at first: a PReLU-like gate around the batch mean).
+
+    Args:
+        input_dim: units (the last dimension of the input).
+        eps: the batch norm's epsilon.
+
+    Example::
+
+        >>> import torch
+        >>> Dice(8)(torch.randn(4, 3, 8)).shape
+        torch.Size([4, 3, 8])
+    """
+
+    def __init__(self, input_dim: int, eps: float = 1e-9) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm1d(input_dim, affine=False, eps=eps, momentum=0.01)
+        self.alpha = nn.Parameter(torch.zeros(input_dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Args: x [..., input_dim]. Returns the same shape."""
+        p = torch.sigmoid(self.norm(x.reshape(-1, x.shape[-1])).view_as(x))
+        return p * x + (1 - p) * self.alpha * x
+
+
 class TargetAttention(nn.Module):
     """DIN's local activation unit (Zhou et al., KDD 2018,
     https://arxiv.org/abs/1706.06978): pools a behaviour sequence by its relevance
@@ -99,8 +128,10 @@ class TargetAttention(nn.Module):
 
     Args:
         embedding_dim: D, width of the target and the sequence vectors.
-        hidden_units: the attention MLP's hidden layers (ReLU).
+        hidden_units: the attention MLP's hidden layers.
         use_softmax: normalise the weights over the sequence.
+        activation: builds the hidden layers' activation from their width
+            (``Dice`` in DIN); ``None`` = ReLU.
 
     Example::
 
@@ -116,9 +147,12 @@ class TargetAttention(nn.Module):
         embedding_dim: int,
         hidden_units: Sequence[int] = (36,),
         use_softmax: bool = False,
+        activation: Callable[[int], nn.Module] | None = None,
     ) -> None:
         super().__init__()
-        self.mlp = MLP(4 * embedding_dim, hidden_units, output_dim=1)
+        self.mlp = MLP(
+            4 * embedding_dim, hidden_units, output_dim=1, activation=activation
+        )
         self.use_softmax = use_softmax
 
     def forward(

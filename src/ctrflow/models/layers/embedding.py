@@ -9,6 +9,20 @@ from torch import nn
 
 
 @dataclass(frozen=True)
+class SequenceSpec:
+    """A behaviour-sequence input: its ids are global ids of one categorical field.
+
+    Attributes:
+        target: index (among the categorical fields) of the field whose vocabulary
+            the sequence shares: DIN's target item.
+        pad_id: the global id that marks padding (that field's PAD id).
+    """
+
+    target: int
+    pad_id: int
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """What a model needs to know about its input.
 
@@ -17,11 +31,14 @@ class FieldSpec:
             vocabularies end to end; ids arrive already offset per field).
         num_categorical: categorical fields per row.
         num_numeric: float fields per row.
+        sequences: one entry per behaviour-sequence input (``sequences [B, S, L]``);
+            only models with ``uses_sequences`` read them.
     """
 
     vocab_size: int
     num_categorical: int
     num_numeric: int
+    sequences: tuple[SequenceSpec, ...] = ()
 
     @property
     def num_fields(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from torch import nn
 
@@ -19,6 +19,8 @@ class MLP(nn.Sequential):
         output_dim: width of the final linear layer; ``None`` for none.
         dropout: drop probability after each hidden layer.
         batch_norm: batch-normalise each hidden layer before its activation.
+        activation: builds each hidden layer's activation from its width
+            (e.g. ``Dice``); ``None`` = ReLU.
 
     Example::
 
@@ -34,6 +36,8 @@ class MLP(nn.Sequential):
         output_dim: int | None = 1,
         dropout: float = 0.0,
         batch_norm: bool = False,
+        *,
+        activation: Callable[[int], nn.Module] | None = None,
     ) -> None:
         layers: list[nn.Module] = []
         width = input_dim
@@ -41,7 +45,7 @@ class MLP(nn.Sequential):
             layers.append(nn.Linear(width, units))
             if batch_norm:
                 layers.append(nn.BatchNorm1d(units))
-            layers.append(nn.ReLU())
+            layers.append(activation(units) if activation else nn.ReLU())
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
             width = units

@@ -25,8 +25,9 @@ def fit_encoding(
     """
     feature_map = fit_feature_map(train_table, selected_features, schema, params)
     logger.info(
-        "feature map: %d categorical fields, %d numeric, %d embedding rows",
-        len(feature_map.categorical), len(feature_map.numeric), feature_map.vocab_size,
+        "feature map: %d categorical fields, %d numeric, %d sequence, %d embedding rows",
+        len(feature_map.categorical), len(feature_map.numeric),
+        len(feature_map.sequence), feature_map.vocab_size,
     )  # fmt: skip
     return feature_map.to_dict()
 
