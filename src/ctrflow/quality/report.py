@@ -139,10 +139,17 @@ def summarise_report(report: Mapping[str, Any]) -> str:
     )
     evaluated = sum(len(split["expectations"]) for split in report["splits"].values())
     drift = len((report.get("drift") or {}).get("warnings", []))
+    quarantine = report.get("quarantine")
+    kept_aside = ""
+    if quarantine is not None:
+        reasons = ", ".join(f"{r} {n}" for r, n in quarantine["by_reason"].items())
+        kept_aside = f"; {quarantine['rows']} row(s) quarantined in ingestion"
+        kept_aside += f" ({reasons})" if reasons else ""
     return (
         f"Data quality {status}: rows {rows}; {evaluated} expectations evaluated; "
         f"{len(report['blocking_failures'])} blocking failure(s), "
         f"{len(report['warnings'])} warning(s), {drift} drift warning(s)"
+        f"{kept_aside}"
     )
 
 

@@ -12,6 +12,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from kedro.validation import ParameterValidationError, ParameterValidator, TypeExtractor
 
+from ctrflow.ingestion.quarantine import empty_quarantine
 from ctrflow.params import DataQualityParams, DatasetSchema
 from ctrflow.pipelines.data_quality import create_pipeline
 from ctrflow.pipelines.data_quality.nodes import (
@@ -19,7 +20,12 @@ from ctrflow.pipelines.data_quality.nodes import (
     render_data_docs,
     validate_splits,
 )
-from ctrflow.quality import DataQualityError, build_expectation_suite, require_passed
+from ctrflow.quality import (
+    DataQualityError,
+    build_expectation_suite,
+    require_passed,
+    summarise_report,
+)
 from tests.conftest import DEMO_SCHEMA, typed_demo_table
 
 _CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
@@ -55,7 +61,48 @@ def _catalog(
             },
             "params:schema": MemoryDataset(DEMO_SCHEMA),
             "params:data_quality": MemoryDataset(params),
+            "quarantined_rows": MemoryDataset(empty_quarantine()),
         }
+    )
+
+
+def test_report_counts_the_quarantine_by_reason_and_file(splits):
+    quarantine = pl.concat(
+        [
+            empty_quarantine(),
+            pl.DataFrame(
+                {
+                    "source_file": ["a.tsv", "a.tsv", "b.tsv"],
+                    "line_number": [3, 9, 4],
+                    "column": ["label", None, "I1"],
+                    "reason": [
+                        "label_not_0_or_1",
+                        "wrong_field_count",
+                        "label_not_0_or_1",
+                    ],
+                    "detail": ["2", "39 fields", "yes"],
+                    "raw_text": ["x", "y", "z"],
+                }
+            ),
+        ],
+        how="vertical_relaxed",
+    )
+    report = validate_splits(
+        splits["train"],
+        splits["valid"],
+        splits["test"],
+        DEMO_SCHEMA,
+        PARAMS,
+        quarantine,
+    )
+    assert report["quarantine"] == {
+        "rows": 3,
+        "by_reason": {"label_not_0_or_1": 2, "wrong_field_count": 1},
+        "by_source": {"a.tsv": 2, "b.tsv": 1},
+    }
+    assert (
+        "3 row(s) quarantined in ingestion (label_not_0_or_1 2, wrong_field_count 1)"
+        in (summarise_report(report))
     )
 
 

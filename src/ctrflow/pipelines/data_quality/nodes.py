@@ -14,17 +14,19 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ctrflow import quality
+from ctrflow.ingestion.quarantine import count_reasons
 from ctrflow.params import DataQualityParams, DatasetSchema
 
 logger = logging.getLogger(__name__)
 
 
-def validate_splits(
+def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     train_table: pl.DataFrame,
     valid_table: pl.DataFrame,
     test_table: pl.DataFrame,
     schema: DatasetSchema,
     params: DataQualityParams,
+    quarantined_rows: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Validate each split against the expectation suite built from the schema.
 
@@ -37,6 +39,8 @@ def validate_splits(
         test_table: the typed test split.
         schema: label and feature columns.
         params: thresholds and the severity of each check family.
+        quarantined_rows: the rows ingestion kept aside; their count per reason and
+            per file goes into the report (``quarantine``).
 
     Returns:
         The data-quality report (JSON-serialisable; layout in
@@ -55,8 +59,19 @@ def validate_splits(
         )
     for warning in report.get("drift", {}).get("warnings", []):
         logger.warning("Data drift warning: %s", warning)
+    if quarantined_rows is not None:
+        report["quarantine"] = _quarantine_summary(quarantined_rows)
     logger.info("%s", quality.summarise_report(report))
     return report
+
+
+def _quarantine_summary(quarantined_rows: pl.DataFrame) -> dict[str, Any]:
+    by_source = quarantined_rows.group_by("source_file").len().sort("source_file")
+    return {
+        "rows": quarantined_rows.height,
+        "by_reason": count_reasons(quarantined_rows),
+        "by_source": dict(zip(by_source["source_file"], by_source["len"], strict=True)),
+    }
 
 
 def render_data_docs(data_quality_report: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "test_table",
                     "params:schema",
                     "params:data_quality",
+                    "quarantined_rows",
                 ],
                 outputs="data_quality_report",
                 name="validate_splits_node",
