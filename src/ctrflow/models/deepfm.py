@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from pydantic import Field
+from pydantic import Field, PositiveInt
 from torch import nn
 
 from ctrflow.models.config import ModelConfig
@@ -20,7 +20,7 @@ class DeepFMConfig(ModelConfig):
     """BARS names; defaults are the BARS Frappe_x1 tuned DeepFM."""
 
     embedding_dim: int = Field(10, ge=1)
-    hidden_units: list[int] = Field(default_factory=lambda: [400, 400, 400])
+    hidden_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
     net_dropout: float = Field(0.2, ge=0, lt=1)
     batch_norm: bool = True
 
