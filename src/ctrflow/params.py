@@ -455,6 +455,8 @@ class TrainingParams(StrictParams):
     min_learning_rate: float = Field(1e-6, ge=0)
     grad_clip_norm: float | None = Field(10.0, gt=0)
     bf16_autocast: bool = True
+    # torch.compile the model before training (pays a compile once; pays off on GPU)
+    compile: bool = False
     num_threads: int | None = Field(None, ge=1)
     progress_bar: bool = True
 
