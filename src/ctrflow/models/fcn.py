@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from pydantic import Field
 from torch import nn
+from torch.nn import functional as F
 
 from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
@@ -21,10 +22,10 @@ class FCNConfig(ModelConfig):
     """FuxiCTR's DCNv3 names and defaults (``model_zoo/DCNv3``, as remembered: no
     BARS Frappe_x1 run exists) with BARS' x1 ``embedding_dim: 10``.
 
-    FuxiCTR trains FCN with its Tri-BCE loss (the averaged logit's loss plus
-    adaptively weighted losses of each branch); the trainer here trains on the
-    averaged logit only. FuxiCTR's multi-head split (``num_heads``) is not
-    implemented (one head).
+    ``tri_bce``: train with FCN's Tri-BCE loss, the averaged logit's BCE plus each
+    branch's BCE weighted by how much worse that branch is (``auxiliary_loss``),
+    as FuxiCTR does. FuxiCTR's multi-head split (``num_heads``) is not implemented
+    (one head).
     """
 
     embedding_dim: int = Field(10, ge=1)
@@ -33,6 +34,7 @@ class FCNConfig(ModelConfig):
     deep_net_dropout: float = Field(0.1, ge=0, lt=1)
     shallow_net_dropout: float = Field(0.3, ge=0, lt=1)
     layer_norm: bool = True
+    tri_bce: bool = True
 
 
 class FCN(nn.Module):
@@ -65,10 +67,27 @@ class FCN(nn.Module):
         self.shallow_head = nn.Linear(input_dim, 1)
         xavier_init_(self.deep_head)
         xavier_init_(self.shallow_head)
+        self.tri_bce = config.tri_bce
+        self._branch_logits: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
         """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
         x0 = self.embedding(ids, numerics).flatten(start_dim=1)  # B x FD
         deep = self.deep_head(self.deep(x0)).squeeze(-1)  # B
         shallow = self.shallow_head(self.shallow(x0)).squeeze(-1)  # B
+        if self.training and self.tri_bce:
+            self._branch_logits = (deep, shallow)  # for auxiliary_loss
         return 0.5 * (deep + shallow)
+
+    def auxiliary_loss(self, labels: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+        """Tri-BCE's branch terms for the last training forward: ``sum_b L_b *
+        max(L_b - L, 0)`` over the two branches, with ``L`` the averaged logit's
+        BCE (``loss``) and ``L_b`` a branch's own BCE. Zero without ``tri_bce``."""
+        if self._branch_logits is None:
+            return torch.zeros((), device=labels.device)
+        total = torch.zeros((), device=labels.device)
+        for logits in self._branch_logits:
+            branch = F.binary_cross_entropy_with_logits(logits.float(), labels)
+            total = total + branch * torch.clamp(branch - loss, min=0.0)
+        self._branch_logits = None  # release the graph reference
+        return total

@@ -129,6 +129,7 @@ def _train_epoch(
     shuffled = train.take(torch.randperm(len(train), generator=generator).to(device))
     loss_fn = nn.BCEWithLogitsLoss()
     embedding_l2 = embedding_regularizer(params)
+    auxiliary_loss = getattr(model, "auxiliary_loss", None)
     loss_sum = torch.zeros((), device=device)
     batches = tqdm(
         range(0, len(train), params.batch_size), desc=f"epoch {epoch}", unit="batch",
@@ -139,8 +140,11 @@ def _train_epoch(
         with _autocast(device, params.bf16_autocast):
             logits = batch_logits(model, batch)
         loss = loss_fn(logits.float(), batch.labels)
+        objective = loss + _regularization(model, params, embedding_l2)
+        if auxiliary_loss is not None:  # a model's own extra terms (FCN's Tri-BCE)
+            objective = objective + auxiliary_loss(batch.labels, loss)
         optimizer.zero_grad(set_to_none=True)
-        (loss + _regularization(model, params, embedding_l2)).backward()
+        objective.backward()
         if params.grad_clip_norm:
             nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
         optimizer.step()
@@ -194,7 +198,12 @@ def fit(
     for epoch in range(1, params.max_epochs + 1):
         start = time.perf_counter()
         train_loss = _train_epoch(
-            step_model, train_on_device, optimizer, params, generator=generator, epoch=epoch
+            step_model,
+            train_on_device,
+            optimizer,
+            params,
+            generator=generator,
+            epoch=epoch,
         )
         seconds = time.perf_counter() - start
         valid_auc, valid_logloss = _validate(step_model, valid, params, device)

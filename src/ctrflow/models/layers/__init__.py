@@ -21,6 +21,7 @@ from ctrflow.models.layers.cross import (
     ExponentialCrossNetwork,
     LinearCrossNetwork,
 )
+from ctrflow.models.layers.dropout import Dropout
 from ctrflow.models.layers.embedding import FeatureEmbedding, FieldSpec, SequenceSpec
 from ctrflow.models.layers.final_block import (
     FactorizedInteraction,
@@ -34,6 +35,7 @@ from ctrflow.models.layers.mlp import MLP, xavier_init_
 
 __all__ = [
     "MLP",
+    "Dropout",
     "BilinearInteraction",
     "CompressedInteractionNet",
     "CrossNet",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from ctrflow.models.layers.dropout import Dropout
 from ctrflow.models.layers.mlp import MLP, xavier_init_
 
 
@@ -65,7 +66,7 @@ class MultiHeadSelfAttention(nn.Module):
             if use_residual and input_dim != attention_dim
             else nn.Identity()
         )
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.norm = nn.LayerNorm(attention_dim) if layer_norm else nn.Identity()
         xavier_init_(self)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ctrflow.models.layers.dropout import Dropout
 from ctrflow.models.layers.mlp import xavier_init_
 
 
@@ -170,7 +171,7 @@ class _MaskedCross(nn.Module):
         self.biases = nn.ParameterList(
             nn.Parameter(torch.rand(input_dim)) for _ in range(num_layers)
         )
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         xavier_init_(self)
 
     def forward(self, x0: torch.Tensor) -> torch.Tensor:

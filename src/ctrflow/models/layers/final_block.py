@@ -8,6 +8,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from ctrflow.models.layers.dropout import Dropout
 from ctrflow.models.layers.mlp import xavier_init_
 
 NormType = Literal["BN", "LN", "none"]
@@ -80,7 +81,7 @@ class FinalBlock(nn.Sequential):
                 layers.append(nn.LayerNorm(units))
             layers.append(nn.ReLU())
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
             width = units
         super().__init__(*layers)
         xavier_init_(self)

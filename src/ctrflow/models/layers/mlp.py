@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 from torch import nn
 
+from ctrflow.models.layers.dropout import Dropout
+
 
 class MLP(nn.Sequential):
     """``[Linear -> BatchNorm? -> ReLU -> Dropout?] * len(hidden_units)``, then an
@@ -47,7 +49,7 @@ class MLP(nn.Sequential):
                 layers.append(nn.BatchNorm1d(units))
             layers.append(activation(units) if activation else nn.ReLU())
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
             width = units
         if output_dim is not None:
             layers.append(nn.Linear(width, output_dim))
