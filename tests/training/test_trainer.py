@@ -7,7 +7,7 @@ from ctrflow.models import FieldSpec, ModelsConfig, build_model
 from ctrflow.models.layers import SequenceSpec
 from ctrflow.params import TrainingParams
 from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
-from ctrflow.training.trainer import embedding_regularizer
+from ctrflow.training.trainer import batch_bounds, embedding_regularizer
 
 SPEC = FieldSpec(vocab_size=40, num_categorical=2, num_numeric=1)
 
@@ -218,3 +218,14 @@ def test_a_model_auxiliary_loss_joins_the_objective_each_step():
     # only the auxiliary term moves it: Adam, lr 0.01, 8 steps -> about 0.08
     assert 0.05 < float(model.bias) < 0.1
     assert "finished_at" in history["epochs"][0]
+
+
+def test_batch_bounds_cover_every_row_once_and_never_leave_one_alone():
+    assert batch_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert batch_bounds(9, 4) == [(0, 4), (4, 9)]  # not (8, 9)
+    assert batch_bounds(1, 4) == [(0, 1)]
+    for rows in range(1, 40):
+        bounds = batch_bounds(rows, 8)
+        covered = [i for begin, end in bounds for i in range(begin, end)]
+        assert covered == list(range(rows))
+        assert rows == 1 or all(end - begin > 1 for begin, end in bounds)

@@ -60,6 +60,8 @@ def _regularization(
     tables (``embedding_l2``, see ``embedding_regularizer``) and on linear weights
     (``net_regularizer``)."""
     penalty: torch.Tensor | float = 0.0
+    if not embedding_l2 and not params.net_regularizer:
+        return penalty
     for module in model.modules():
         if embedding_l2 and isinstance(module, nn.Embedding):
             penalty = penalty + embedding_l2 / 2 * module.weight.pow(2).sum()
@@ -113,6 +115,17 @@ def _check_splits(train: TensorSet, valid: TensorSet) -> None:
             )
 
 
+def batch_bounds(rows: int, batch_size: int) -> list[tuple[int, int]]:
+    """``(begin, end)`` of each training batch; a last batch of one row joins the
+    one before (batch-norm cannot normalise a single row in training mode)."""
+    bounds = [
+        (begin, min(begin + batch_size, rows)) for begin in range(0, rows, batch_size)
+    ]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], rows)]
+    return bounds
+
+
 def _train_epoch(
     model: nn.Module,
     train: TensorSet,
@@ -132,11 +145,12 @@ def _train_epoch(
     auxiliary_loss = getattr(model, "auxiliary_loss", None)
     loss_sum = torch.zeros((), device=device)
     batches = tqdm(
-        range(0, len(train), params.batch_size), desc=f"epoch {epoch}", unit="batch",
-        leave=False, disable=None if params.progress_bar else True, mininterval=1.0,
+        batch_bounds(len(train), params.batch_size), desc=f"epoch {epoch}",
+        unit="batch", leave=False, disable=None if params.progress_bar else True,
+        mininterval=1.0,
     )  # fmt: skip
-    for begin in batches:
-        batch = shuffled.slice(begin, begin + params.batch_size)
+    for begin, end in batches:
+        batch = shuffled.slice(begin, end)
         with _autocast(device, params.bf16_autocast):
             logits = batch_logits(model, batch)
         loss = loss_fn(logits.float(), batch.labels)
@@ -191,7 +205,10 @@ def fit(
     # the compiled module shares the parameters: weights and state_dict stay ``model``'s
     step_model = torch.compile(model) if params.compile else model
     train_on_device = train.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=params.learning_rate)
+    # the fused kernel on CUDA: one launch per step instead of one per tensor group
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=params.learning_rate, fused=device.type == "cuda"
+    )
 
     history: list[dict[str, Any]] = []
     best_auc, best_epoch, best_state, bad_epochs = -np.inf, 0, None, 0

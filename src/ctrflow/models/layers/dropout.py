@@ -80,7 +80,11 @@ class Dropout(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0.0:
             return x
-        if x.device.type != "cpu" or drop_threshold(self.p) == 0:
+        if (
+            x.device.type != "cpu"
+            or drop_threshold(self.p) == 0
+            or torch.compiler.is_compiling()  # numpy masks would break the graph
+        ):
             return F.dropout(x, self.p, training=True)
         return _CPUDropout.apply(x, self.p)
 
