@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 from kedro.io import AbstractDataset, DatasetError
 
 from ctrflow.ingestion.errors import IngestionError
@@ -31,6 +33,9 @@ FileFormat = Literal["criteo_tsv", "csv", "tsv", "parquet", "libsvm"]
 _FORMATS = ("criteo_tsv", "csv", "tsv", "parquet", "libsvm")
 _SPLITS = ("train", "valid", "test")
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOM = "\ufeff".encode()
+_NEWLINE = ord("\n")
+_SLICE_ROWS = 250_000  # lines split into fields at a time
 _EXCERPT = 60
 LINE_INFO_SCHEMA = {"line_number": pl.Int64(), "raw_text": pl.String()}
 
@@ -229,8 +234,47 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _read_lines(path: str) -> pl.DataFrame:
-    """Every line of a text file: ``line_number``, ``raw_text`` (no line end)."""
+    """Every line of a text file: ``line_number``, ``raw_text`` (no line end).
+
+    The lines are cut from the bytes at the ``\\n`` positions (numpy) and handed to
+    polars as one Arrow string array over those bytes: no Python string per line.
+    """
     data = _read_bytes(path)
+    _check_utf8(path, data)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+    ends = ends[ends >= start]
+    unterminated = not data.endswith(b"\n")
+    offsets = np.empty(len(ends) + 1, dtype=np.int64)
+    offsets[0] = start
+    offsets[1:] = ends + 1
+    terminated = pl.from_arrow(
+        pa.Array.from_buffers(
+            pa.large_utf8(),
+            len(ends),
+            [None, pa.py_buffer(offsets), pa.py_buffer(data)],
+        )
+    ).str.head(-1)  # each string still ends with its "\n"
+    parts = [terminated]
+    if unterminated:
+        parts.append(pl.Series([data[offsets[-1] :].decode("utf-8")]))
+    has_cr = b"\r" in data
+    del data
+    raw = pl.concat(parts).alias("raw_text")
+    if has_cr:  # CRLF line ends
+        raw = raw.str.strip_suffix("\r")
+    return pl.DataFrame(
+        {"line_number": pl.int_range(1, raw.len() + 1, eager=True), "raw_text": raw},
+        schema=LINE_INFO_SCHEMA,
+    ).with_columns(
+        # a file whose last line has no line end may have been cut short
+        pl.lit(unterminated).alias("_unterminated")
+    )
+
+
+def _check_utf8(path: str, data: bytes) -> None:
+    """Raise ``RawLogsError`` naming line and byte when ``data`` is not UTF-8 text,
+    or when it holds nothing but whitespace."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -243,21 +287,9 @@ def _read_lines(path: str) -> pl.DataFrame:
             "Re-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
         ) from error
     text = text.removeprefix("\ufeff")
-    if not text.strip():
+    # isspace() stops at the first other character (strip() would copy the text)
+    if not text or text.isspace():
         raise RawLogsError(f"{path}: the file is empty (no data rows)")
-    raw = (
-        pl.Series("raw_text", [text.removesuffix("\n")])
-        .str.split("\n")
-        .explode()
-        .str.strip_suffix("\r")
-    )
-    return pl.DataFrame(
-        {"line_number": pl.int_range(1, raw.len() + 1, eager=True), "raw_text": raw},
-        schema=LINE_INFO_SCHEMA,
-    ).with_columns(
-        # a file whose last line has no line end may have been cut short
-        pl.lit(not text.endswith("\n")).alias("_unterminated")
-    )
 
 
 def _quarantine(
@@ -304,10 +336,14 @@ def _parse_csv_line(line: str) -> list[str] | None:
 def _read_delimited(path: str, lines: pl.DataFrame, file_format: str) -> _Part:
     has_header = file_format != "criteo_tsv"
     separator = "comma" if file_format == "csv" else "tab"
-    fields = _split_fields(lines, file_format)
-    lines = lines.with_columns(fields.alias("_fields"))
-    if has_header:
+    if file_format == "csv":
+        lines = lines.with_columns(_split_fields(lines, file_format).alias("_fields"))
+        count = pl.col("_fields").list.len()
         header = lines["_fields"][0]
+    else:  # tab-separated: count the tabs, split only the accepted lines (below)
+        count = pl.col("raw_text").str.count_matches("\t", literal=True) + 1
+        header = pl.Series(lines["raw_text"][0].split("\t"))
+    if has_header:
         if header is None or not lines["raw_text"][0].strip():
             raise RawLogsError(f"{path}:1: the header line is empty or unparseable")
         names = [name.strip() for name in header.to_list()]
@@ -318,18 +354,22 @@ def _read_delimited(path: str, lines: pl.DataFrame, file_format: str) -> _Part:
                 f"{path}: has a header line but no data rows (header: "
                 f"{_excerpt(str(names))})"
             )
-    counts = lines["_fields"].list.len()
+    # blank: nothing but whitespace (the pattern stops at the first other character)
+    lines = lines.with_columns(
+        _count=count, _blank=pl.col("raw_text").str.contains(r"^\s*$")
+    )
     if not has_header:
-        counts_of_data = counts.filter(lines["raw_text"].str.strip_chars() != "")
+        counts_of_data = lines.filter(~pl.col("_blank"))["_count"]
         if counts_of_data.len() == 0:
             raise RawLogsError(f"{path}: the file holds only blank lines")
         width = int(counts_of_data.mode().sort()[-1])
         names = [f"column_{i}" for i in range(1, width + 1)]
     width = len(names)
-    lines = lines.with_columns(_count=counts)
     is_last = pl.int_range(pl.len()) == pl.len() - 1
-    blank = pl.col("raw_text").str.strip_chars() == ""
-    unparseable = pl.col("_fields").is_null()
+    blank = pl.col("_blank")
+    unparseable = (
+        pl.col("_fields").is_null() if "_fields" in lines.columns else pl.lit(False)
+    )
     wrong_count = pl.col("_count") != width
     rejected = pl.concat(
         [
@@ -366,13 +406,29 @@ def _read_delimited(path: str, lines: pl.DataFrame, file_format: str) -> _Part:
         ]
     ).sort("line_number")
     good = lines.filter(~blank & ~unparseable & ~wrong_count)
-    frame = pl.DataFrame(
-        {
-            name: good["_fields"].list.get(i, null_on_oob=True)
-            for i, name in enumerate(names)
-        },
-        schema={name: pl.String for name in names},
-    ).with_columns(pl.all().replace("", None))
+    fields = (
+        pl.col("_fields")
+        if "_fields" in good.columns
+        else pl.col("raw_text").str.split("\t")
+    )
+    # in slices, so that only one slice's lists of fields exist at a time; one
+    # expression per column, run in parallel; an empty cell is null
+    frame = pl.concat(
+        [
+            good.slice(start, _SLICE_ROWS)
+            .select(fields.alias("_fields"))
+            .select(
+                pl.col("_fields")
+                .list.get(i, null_on_oob=True)
+                .cast(pl.String)
+                .replace("", None)
+                .alias(name)
+                for i, name in enumerate(names)
+            )
+            for start in range(0, max(good.height, 1), _SLICE_ROWS)
+        ],
+        rechunk=False,
+    )
     return _Part(
         frame,
         good.select(LINE_INFO_SCHEMA.keys()),

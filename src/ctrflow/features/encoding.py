@@ -33,6 +33,49 @@ def _log_bucket(column: str) -> pl.Expr:
     return bucket.fill_null(MISSING_TOKEN).alias(column)
 
 
+# Log buckets as integers while counting and encoding (strings only for the
+# vocabulary): floor(ln(x)^2) + _BUCKET_OFFSET above 2, floor(x) up to 2; missing
+# is _MISSING_CODE. ``_bucket_token`` turns a code into ``_log_bucket``'s token.
+_BUCKET_OFFSET = 1 << 40
+_MISSING_CODE = -(1 << 62)
+
+
+def _bucket_code(column: str) -> pl.Expr:
+    """``_log_bucket`` as an Int64 code (same expressions, no strings)."""
+    value = pl.col(column)
+    return (
+        pl.when(value > 2)
+        .then(value.log().pow(2).floor().cast(pl.Int64) + _BUCKET_OFFSET)
+        .otherwise(value.floor().cast(pl.Int64))
+        .fill_null(_MISSING_CODE)
+        .alias(column)
+    )
+
+
+def _bucket_token(code: int) -> str:
+    if code == _MISSING_CODE:
+        return MISSING_TOKEN
+    return f"b{code - _BUCKET_OFFSET}" if code > 2 else str(code)  # noqa: PLR2004
+
+
+def _bucket_codes(vocabulary: list[str]) -> list[int] | None:
+    """The codes of a log-bucket vocabulary (None when a token is not one)."""
+    codes = []
+    for token in vocabulary:
+        try:
+            if token == MISSING_TOKEN:
+                codes.append(_MISSING_CODE)
+            elif token.startswith("b"):
+                codes.append(int(token[1:]) + _BUCKET_OFFSET)
+            else:
+                codes.append(int(token))
+        except ValueError:
+            return None
+    if [_bucket_token(code) for code in codes] != vocabulary:
+        return None
+    return codes
+
+
 def _token(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).fill_null(MISSING_TOKEN).alias(column)
 
@@ -106,17 +149,36 @@ def fit_feature_map(
     categorical = [c for c in schema.categorical if c in selected]
     numeric = [c for c in schema.numeric if c in selected]
     bucketed = numeric if params.numeric_transform == "log_bucket" else []
-    tokens = _tokens(train, categorical, bucketed, pairs)
     parents = {interaction_name(a, b): [a, b] for a, b in pairs}
+    crossed = [
+        interaction_token(train.schema, pair, _token, _log_bucket) for pair in pairs
+    ]
+    token_exprs = (
+        [_token(c) for c in categorical] + [_bucket_code(c) for c in bucketed] + crossed
+    )
+    names = [*categorical, *bucketed, *parents]
+    # every field's value counts at once (polars runs them in parallel)
+    counted = pl.collect_all(
+        [
+            train.lazy().select(expr).group_by(name).agg(pl.len().alias("count"))
+            for expr, name in zip(token_exprs, names, strict=True)
+        ]
+    )
 
     fields: list[CategoricalField] = []
     offset = 0
-    for column in tokens.columns:
-        counts = (
-            tokens.get_column(column)
-            .value_counts(name="count")
-            .filter(pl.col("count") >= params.min_count)
-            .sort(["count", column], descending=[True, False])
+    for column, field_counts in zip(names, counted, strict=True):
+        counts = field_counts
+        if column in bucketed:
+            counts = counts.with_columns(
+                pl.Series(
+                    column,
+                    [_bucket_token(code) for code in counts[column].to_list()],
+                    dtype=pl.String,
+                )
+            )
+        counts = counts.filter(pl.col("count") >= params.min_count).sort(
+            ["count", column], descending=[True, False]
         )
         source = "numeric" if column in bucketed else "categorical"
         source = "interaction" if column in parents else source
@@ -182,21 +244,7 @@ def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
 
     Unseen and rare values map to the field's OOV id; nothing is dropped.
     """
-    bucketed = [f.name for f in feature_map.categorical if f.source == "numeric"]
-    plain = [f.name for f in feature_map.categorical if f.source == "categorical"]
-    pairs = [tuple(f.parents) for f in feature_map.categorical if f.parents]
-    tokens = _tokens(table, plain, bucketed, pairs)
-    ids = [
-        tokens.get_column(f.name)
-        .replace_strict(
-            f.vocabulary,
-            range(f.offset + FIRST_VALUE_ID, f.offset + f.size),
-            default=f.offset + OOV_ID,
-            return_dtype=pl.Int32,
-        )
-        .alias(f.name)
-        for f in feature_map.categorical
-    ]
+    ids = [_field_ids(table.schema, f) for f in feature_map.categorical]
     floats = [
         ((_numeric_value(f.name, f.transform) - f.mean) / f.std)
         .fill_null(0.0)
@@ -205,17 +253,33 @@ def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
         .alias(f.name)
         for f in feature_map.numeric
     ]
-    sequences = table.select(
-        [
-            _sequence_ids(s, feature_map.categorical_field(s.vocabulary_of))
-            for s in feature_map.sequence
-        ]
+    sequences = [
+        _sequence_ids(s, feature_map.categorical_field(s.vocabulary_of))
+        for s in feature_map.sequence
+    ]
+    # one select: every column is computed in parallel, no token table in between
+    return table.select(
+        pl.col(feature_map.label).cast(pl.Int8), *ids, *floats, *sequences
     )
-    return pl.DataFrame(
-        [
-            table.get_column(feature_map.label).cast(pl.Int8),
-            *ids,
-            *table.select(floats),
-            *sequences,
-        ]
+
+
+def _field_ids(schema: pl.Schema, field: CategoricalField) -> pl.Expr:
+    """A categorical field's global ids (OOV for values outside its vocabulary)."""
+    ids = pl.Series(
+        range(field.offset + FIRST_VALUE_ID, field.offset + field.size),
+        dtype=pl.Int32,
     )
+    codes = _bucket_codes(field.vocabulary) if field.source == "numeric" else None
+    if codes is not None:
+        tokens, vocabulary = _bucket_code(field.name), pl.Series(codes, dtype=pl.Int64)
+    else:
+        if field.parents:
+            tokens = interaction_token(schema, field.parents, _token, _log_bucket)
+        elif field.source == "numeric":
+            tokens = _log_bucket(field.name)
+        else:
+            tokens = _token(field.name)
+        vocabulary = pl.Series(field.vocabulary, dtype=pl.String)
+    return tokens.replace_strict(
+        vocabulary, ids, default=field.offset + OOV_ID, return_dtype=pl.Int32
+    ).alias(field.name)

@@ -9,7 +9,7 @@ from ctrflow.ingestion.quarantine import (
     describe_reasons,
     empty_quarantine,
 )
-from ctrflow.ingestion.splits import split_randomly
+from ctrflow.ingestion.splits import split_randomly, split_randomly_consuming
 from ctrflow.ingestion.typing import TypedRows, name_columns, type_rows, type_table
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "empty_quarantine",
     "name_columns",
     "split_randomly",
+    "split_randomly_consuming",
     "type_rows",
     "type_table",
 ]

@@ -7,14 +7,42 @@ import polars as pl
 
 from ctrflow.params import SplitRatios
 
+_PARTS = 3
+
 
 def split_randomly(
     table: pl.DataFrame, ratios: SplitRatios, seed: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Shuffle with ``seed`` and cut by ``ratios``; every row lands in exactly one split."""
+    # a shallow copy (the columns' memory is shared) for the consuming variant
+    return split_randomly_consuming(table.clone(), ratios, seed)
+
+
+def split_randomly_consuming(
+    table: pl.DataFrame, ratios: SplitRatios, seed: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``split_randomly``, taking the columns out of ``table`` one at a time.
+
+    Each column is dropped from ``table`` as soon as its three parts exist, so
+    while splitting only one column is held twice, not the whole table (for the
+    ingestion node, whose typed table has no other user). ``table`` is left with
+    no columns.
+    """
     rows = table.height
     order = np.random.default_rng(seed).permutation(rows)
     n_train = round(rows * ratios.train)
     n_valid = round(rows * ratios.valid)
-    parts = np.split(order, [n_train, n_train + n_valid])
-    return tuple(table[np.sort(part)] for part in parts)  # type: ignore[return-value]
+    # each row's split, then one filter per split: rows keep their file order, and
+    # a filter streams through a column of many chunks (a gather by index does not)
+    split_of = np.empty(rows, dtype=np.int8)
+    split_of[order[:n_train]] = 0
+    split_of[order[n_train : n_train + n_valid]] = 1
+    split_of[order[n_train + n_valid :]] = 2
+    masks = [pl.Series(split_of == part) for part in range(_PARTS)]
+    parts: list[list[pl.Series]] = [[] for _ in range(_PARTS)]
+    for name in table.columns:
+        column = table.drop_in_place(name)
+        for part, mask in zip(parts, masks, strict=True):
+            part.append(column.filter(mask))
+        del column
+    return tuple(pl.DataFrame(part) for part in parts)  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from ctrflow.ingestion.errors import IngestionError
@@ -21,11 +22,11 @@ from ctrflow.params import DatasetSchema
 
 _EXCERPT = 40
 # working columns beside the schema's (a prefix no dataset uses)
-_LINE, _RAW, _REASON, _COLUMN = (
+_LINE, _RAW, _REASON, _INDEX = (
     "__ctrflow_line",
     "__ctrflow_raw",
     "__ctrflow_reason",
-    "__ctrflow_column",
+    "__ctrflow_index",
 )
 DEFAULT_MAX_FIELD_CHARS = 65_536
 
@@ -144,28 +145,44 @@ def type_rows(
     _check_dtypes(frame, schema, source, parquet)
     wanted = set(schema.columns)  # extra columns are not typed; file order kept
     frame = frame.select([c for c in frame.columns if c in wanted])
+    # one cheap pass flags the rows that may be bad (a superset of the bad ones);
+    # the exact checks, reasons and words run on those rows only
+    suspect = _suspect(frame, schema, max_field_chars)
+    index = pl.int_range(pl.len(), dtype=pl.UInt32).alias(_INDEX)
+    candidates = frame.with_columns(index).filter(suspect)
     checks = _checks(frame, schema, max_field_chars)
-    # one pass for the reason (cheap); the words only for the rejected rows
     reason = pl.coalesce(
         [pl.when(bad).then(pl.lit(kind)) for _, kind, bad, _ in checks]
     )
     column = pl.coalesce([pl.when(bad).then(pl.lit(col)) for col, _, bad, _ in checks])
-    info = lines.select(
-        pl.col("line_number").alias(_LINE), pl.col("raw_text").alias(_RAW)
-    )
-    flagged = pl.concat([frame, info], how="horizontal").with_columns(
-        reason.alias(_REASON), column.alias(_COLUMN)
-    )
-    good = flagged.filter(pl.col(_REASON).is_null())
-    bad = flagged.filter(pl.col(_REASON).is_not_null())
     detail = pl.coalesce([pl.when(test).then(text) for _, _, test, text in checks])
+    flagged = candidates.with_columns(reason.alias(_REASON)).filter(
+        pl.col(_REASON).is_not_null()
+    )
+    if flagged.height:
+        rejected = flagged[_INDEX].to_numpy()
+        keep = np.ones(frame.height, dtype=bool)
+        keep[rejected] = False
+        good = frame.filter(pl.Series(keep))
+        info = lines[rejected]
+    else:
+        good, info = frame, lines.clear()
+    bad = pl.concat(
+        [
+            flagged.drop(_INDEX),
+            info.select(
+                pl.col("line_number").alias(_LINE), pl.col("raw_text").alias(_RAW)
+            ),
+        ],
+        how="horizontal",
+    )
     raw_text = pl.col(_RAW)
     if bad.height and bad[_RAW].null_count():  # Parquet: the row as JSON
         raw_text = pl.coalesce(raw_text, pl.struct(frame.columns).struct.json_encode())
     quarantined = bad.select(
         pl.lit(source).alias("source_file"),
         pl.col(_LINE).alias("line_number"),
-        pl.col(_COLUMN).alias("column"),
+        column.alias("column"),
         pl.col(_REASON).alias("reason"),
         detail.alias("detail"),
         raw_text.alias("raw_text"),
@@ -263,8 +280,35 @@ def _cell(frame: pl.DataFrame, column: str) -> pl.Expr:
     value = pl.col(column)
     if frame.schema[column] != pl.String:
         return value.cast(pl.String)
-    value = value.str.strip_chars()
-    return pl.when(value == "").then(None).otherwise(value)
+    return value.str.strip_chars().replace("", None)
+
+
+def _suspect(
+    frame: pl.DataFrame, schema: DatasetSchema, max_field_chars: int
+) -> pl.Expr:
+    """True for every row ``_checks`` may reject (and a few it will not): cheap
+    tests on whole columns, so the exact checks only see these rows.
+
+    A value's byte length bounds its length in characters; a text label or
+    counter is suspect when it does not parse as a number (or as 0 / 1), which
+    includes every blank, non-numeric, NaN and infinite cell.
+    """
+    tests = [
+        pl.col(column).str.len_bytes() > max_field_chars
+        for column in schema.columns
+        if frame.schema[column] == pl.String
+    ]
+    label = _number(frame, schema.label)
+    tests.append(~label.is_in([0.0, 1.0]).fill_null(False))
+    for column in schema.numeric:
+        if frame.schema[column] == pl.String:
+            text = pl.col(column).str.strip_chars()
+            number = text.cast(pl.Float64, strict=False)
+            tests.append(number.is_null() & (text.str.len_bytes() > 0))
+        else:
+            number = pl.col(column).cast(pl.Float64)
+        tests.append(~number.is_finite())
+    return pl.any_horizontal([test.fill_null(False) for test in tests])
 
 
 def _holds(column: str, value: pl.Expr, expected: str) -> pl.Expr:

@@ -14,7 +14,7 @@ from ctrflow.ingestion import (
     count_reasons,
     empty_quarantine,
     name_columns,
-    split_randomly,
+    split_randomly_consuming,
     type_rows,
 )
 from ctrflow.params import DatasetSchema, IngestionParams
@@ -61,7 +61,10 @@ def split_logs(
         quarantines.append(quarantine)
 
     if params.split == "random":
-        train, valid, test = split_randomly(typed["all"], params.ratios, params.seed)
+        # the typed table is split column by column and emptied (less memory)
+        train, valid, test = split_randomly_consuming(
+            typed.pop("all"), params.ratios, params.seed
+        )
     else:
         train, valid, test = (typed[s] for s in _SPLITS)
     fingerprint = {
