@@ -35,6 +35,8 @@ _SPLITS = ("train", "valid", "test")
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = "\ufeff".encode()
 _NEWLINE = ord("\n")
+_CR = ord("\r")
+_BLOCK_BYTES = 64 << 20  # text handled at a time
 _SLICE_ROWS = 250_000  # lines split into fields at a time
 _EXCERPT = 60
 LINE_INFO_SCHEMA = {"line_number": pl.Int64(), "raw_text": pl.String()}
@@ -63,6 +65,10 @@ class RawLogs:
             ``ctrflow.ingestion.quarantine.QUARANTINE_SCHEMA``).
         rows_read: per part, the data rows in the file (lines after the header;
             a final line end does not start a row).
+        joined_with: for tab-separated text, ``"\t"``: ``lines`` then holds no
+            ``raw_text`` (null) for the rows of ``frames``, whose line is their
+            fields joined with it (an empty cell is null); see ``raw_text``. Not
+            keeping every line's text halves the memory of a large file.
     """
 
     frames: dict[str, pl.DataFrame]
@@ -73,6 +79,21 @@ class RawLogs:
     lines: dict[str, pl.DataFrame] = field(default_factory=dict)
     rejected: dict[str, pl.DataFrame] = field(default_factory=dict)
     rows_read: dict[str, int] = field(default_factory=dict)
+    joined_with: str | None = None
+
+    def raw_text(self, part: str) -> pl.Series:
+        """Every row's raw text (the line; null for Parquet), aligned with ``frames``."""
+        text = self.line_info(part)["raw_text"]
+        if self.joined_with is None or not self.frames[part].width:
+            return text
+        return (
+            self.frames[part]
+            .select(
+                pl.coalesce(text, joined_fields(self.frames[part], self.joined_with))
+            )
+            .to_series()
+            .alias("raw_text")
+        )
 
     @property
     def has_header(self) -> bool:
@@ -91,6 +112,14 @@ class RawLogs:
             },
             schema=LINE_INFO_SCHEMA,
         )
+
+
+def joined_fields(frame: pl.DataFrame, separator: str) -> pl.Expr:
+    """A row's fields joined back into its line (a null cell is an empty field)."""
+    return pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("") for c in frame.columns],
+        separator=separator,
+    )
 
 
 @dataclass(frozen=True)
@@ -183,6 +212,7 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
             lines={part: p.lines for part, p in parts.items()},
             rejected={part: p.rejected for part, p in parts.items()},
             rows_read={part: p.rows_read for part, p in parts.items()},
+            joined_with="\t" if self._file_format in ("criteo_tsv", "tsv") else None,
         )
 
     def save(self, data: RawLogs) -> None:
@@ -197,10 +227,9 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
 def _read(path: str, file_format: str) -> _Part:
     if file_format == "parquet":
         return _read_parquet(path)
-    lines = _read_lines(path)
     if file_format == "libsvm":
-        return _read_libsvm(path, lines)
-    return _read_delimited(path, lines, file_format)
+        return _read_libsvm(path, _read_lines(path)[0])
+    return _read_delimited(path, file_format)
 
 
 def _read_parquet(path: str) -> _Part:
@@ -233,43 +262,98 @@ def _read_bytes(path: str) -> bytes:
         raise RawLogsError(f"{path}: corrupt gzip data: {error}") from error
 
 
-def _read_lines(path: str) -> pl.DataFrame:
+def _read_lines(path: str) -> tuple[pl.DataFrame, list[pl.Series]]:
     """Every line of a text file: ``line_number``, ``raw_text`` (no line end).
 
     The lines are cut from the bytes at the ``\\n`` positions (numpy) and handed to
-    polars as one Arrow string array over those bytes: no Python string per line.
+    polars as Arrow string arrays over those bytes: no Python string per line. The
+    text is built in blocks of about ``_BLOCK_BYTES``, each with its own memory;
+    they are returned too (their concatenation is ``raw_text``), so that a reader
+    can free the text block by block.
     """
     data = _read_bytes(path)
-    _check_utf8(path, data)
     start = len(_BOM) if data.startswith(_BOM) else 0
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+    has_cr = False
+    ends_parts = []
+    for offset in range(0, len(data), _BLOCK_BYTES):
+        block = np.frombuffer(
+            data,
+            dtype=np.uint8,
+            offset=offset,
+            count=min(_BLOCK_BYTES, len(data) - offset),
+        )
+        ends_parts.append(np.flatnonzero(block == _NEWLINE) + offset)
+        has_cr = has_cr or bool((block == _CR).any())
+        del block
+    ends = np.concatenate(ends_parts) if ends_parts else np.empty(0, np.int64)
+    del ends_parts
     ends = ends[ends >= start]
     unterminated = not data.endswith(b"\n")
     offsets = np.empty(len(ends) + 1, dtype=np.int64)
     offsets[0] = start
     offsets[1:] = ends + 1
-    terminated = pl.from_arrow(
-        pa.Array.from_buffers(
-            pa.large_utf8(),
-            len(ends),
-            [None, pa.py_buffer(offsets), pa.py_buffer(data)],
-        )
-    ).str.head(-1)  # each string still ends with its "\n"
-    parts = [terminated]
+    _check_utf8_blocks(path, data, offsets, start)
+    blocks = []
+    first = 0
+    while first < len(ends):
+        # the lines in the next _BLOCK_BYTES bytes (at least one)
+        last = int(np.searchsorted(offsets, offsets[first] + _BLOCK_BYTES, "right"))
+        last = min(max(last - 1, first + 1), len(ends))
+        begin = int(offsets[first])
+        chunk = data[begin : int(offsets[last])]  # a copy: its own memory
+        text = pl.from_arrow(
+            pa.Array.from_buffers(
+                pa.large_utf8(),
+                last - first,
+                [
+                    None,
+                    pa.py_buffer(offsets[first : last + 1] - begin),
+                    pa.py_buffer(chunk),
+                ],
+            )
+        ).str.head(-1)  # each string still ends with its "\n"
+        del chunk
+        if has_cr:  # CRLF line ends
+            text = text.str.strip_suffix("\r")
+        blocks.append(text.alias("raw_text"))
+        first = last
     if unterminated:
-        parts.append(pl.Series([data[offsets[-1] :].decode("utf-8")]))
-    has_cr = b"\r" in data
+        text = pl.Series("raw_text", [data[offsets[-1] :].decode("utf-8")])
+        blocks.append(text.str.strip_suffix("\r") if has_cr else text)
     del data
-    raw = pl.concat(parts).alias("raw_text")
-    if has_cr:  # CRLF line ends
-        raw = raw.str.strip_suffix("\r")
+    raw = pl.concat(blocks, rechunk=False).alias("raw_text")
     return pl.DataFrame(
         {"line_number": pl.int_range(1, raw.len() + 1, eager=True), "raw_text": raw},
         schema=LINE_INFO_SCHEMA,
     ).with_columns(
         # a file whose last line has no line end may have been cut short
         pl.lit(unterminated).alias("_unterminated")
+    ), blocks
+
+
+def _check_utf8_blocks(path: str, data: bytes, offsets: np.ndarray, start: int) -> None:
+    """``_check_utf8`` in blocks cut at line ends (no copy of the whole text)."""
+    targets = np.arange(start, len(data), _BLOCK_BYTES)
+    cuts = np.unique(
+        np.concatenate(
+            [
+                [start],
+                offsets[np.searchsorted(offsets, targets).clip(max=len(offsets) - 1)],
+                [len(data)],
+            ]
+        )
     )
+    blank = True
+    for begin, end in zip(cuts[:-1], cuts[1:], strict=True):
+        try:
+            text = data[int(begin) : int(end)].decode("utf-8")
+        except UnicodeDecodeError:
+            _check_utf8(path, data)  # raises, naming line and byte
+            raise
+        blank = blank and text.isspace()
+        del text
+    if blank:
+        raise RawLogsError(f"{path}: the file is empty (no data rows)")
 
 
 def _check_utf8(path: str, data: bytes) -> None:
@@ -333,7 +417,10 @@ def _parse_csv_line(line: str) -> list[str] | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def _read_delimited(path: str, lines: pl.DataFrame, file_format: str) -> _Part:
+def _read_delimited(path: str, file_format: str) -> _Part:
+    lines, blocks = _read_lines(path)
+    if file_format == "csv":
+        blocks = []  # CSV keeps every line's text: its fields are split up front
     has_header = file_format != "criteo_tsv"
     separator = "comma" if file_format == "csv" else "tab"
     if file_format == "csv":
@@ -405,36 +492,87 @@ def _read_delimited(path: str, lines: pl.DataFrame, file_format: str) -> _Part:
             ),
         ]
     ).sort("line_number")
-    good = lines.filter(~blank & ~unparseable & ~wrong_count)
+    is_good = ~blank & ~unparseable & ~wrong_count
+    if file_format == "csv":
+        good = lines.filter(is_good)
+        # in slices, so that only one slice's lists of fields exist at a time; one
+        # expression per column, run in parallel; an empty cell is null
+        frame = pl.concat(
+            [
+                _fields_to_columns(good.slice(start, _SLICE_ROWS), names)
+                for start in range(0, max(good.height, 1), _SLICE_ROWS)
+            ],
+            rechunk=False,
+        )
+        return _Part(
+            frame,
+            good.select(LINE_INFO_SCHEMA.keys()),
+            rejected,
+            lines.height,
+            2 if has_header else 1,
+        )
+    # tab-separated: the fields are split block by block and each block's text is
+    # freed once split; the rows keep no text (a row's line is its fields joined
+    # by tabs: ``RawLogs.raw_text``), only the quarantined lines keep theirs
+    keep = np.zeros(sum(block.len() for block in blocks), dtype=bool)
+    keep[len(keep) - lines.height :] = lines.select(is_good).to_series().to_numpy()
+    good_lines = lines.filter(is_good).select(
+        "line_number", pl.lit(None, dtype=pl.String).alias("raw_text")
+    )
+    rows_read = lines.height
+    del lines
+    rejected = rejected.with_columns(  # its own memory, not the blocks'
+        pl.Series("raw_text", rejected["raw_text"].to_list(), dtype=pl.String)
+    )
+    pieces = _split_blocks(blocks, keep, names, good_lines)
+    return _Part(
+        pl.concat(pieces, rechunk=False),
+        good_lines,
+        rejected,
+        rows_read,
+        2 if has_header else 1,
+    )
+
+
+def _split_blocks(
+    blocks: list[pl.Series], keep: np.ndarray, names: list[str], empty: pl.DataFrame
+) -> list[pl.DataFrame]:
+    """The ``keep`` lines of the text blocks as columns; each block is taken out of
+    ``blocks`` and freed once split."""
+    pieces = []
+    position = 0
+    while blocks:
+        block = blocks.pop(0)
+        mask = pl.Series(keep[position : position + block.len()])
+        position += block.len()
+        text = block.to_frame("raw_text").filter(mask)
+        del block
+        pieces.extend(
+            _fields_to_columns(text.slice(start, _SLICE_ROWS), names)
+            for start in range(0, text.height, _SLICE_ROWS)
+        )
+        del text
+    if not pieces:
+        pieces.append(_fields_to_columns(empty.clear(), names))
+    return pieces
+
+
+def _fields_to_columns(lines: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """One column per field of the lines' ``_fields`` (CSV) or tab-split
+    ``raw_text``; one expression per column, run in parallel; an empty cell is
+    null."""
     fields = (
         pl.col("_fields")
-        if "_fields" in good.columns
+        if "_fields" in lines.columns
         else pl.col("raw_text").str.split("\t")
     )
-    # in slices, so that only one slice's lists of fields exist at a time; one
-    # expression per column, run in parallel; an empty cell is null
-    frame = pl.concat(
-        [
-            good.slice(start, _SLICE_ROWS)
-            .select(fields.alias("_fields"))
-            .select(
-                pl.col("_fields")
-                .list.get(i, null_on_oob=True)
-                .cast(pl.String)
-                .replace("", None)
-                .alias(name)
-                for i, name in enumerate(names)
-            )
-            for start in range(0, max(good.height, 1), _SLICE_ROWS)
-        ],
-        rechunk=False,
-    )
-    return _Part(
-        frame,
-        good.select(LINE_INFO_SCHEMA.keys()),
-        rejected,
-        lines.height,
-        2 if has_header else 1,
+    return lines.select(fields.alias("_fields")).select(
+        pl.col("_fields")
+        .list.get(i, null_on_oob=True)
+        .cast(pl.String)
+        .replace("", None)
+        .alias(name)
+        for i, name in enumerate(names)
     )
 
 

@@ -29,6 +29,7 @@ _LINE, _RAW, _REASON, _INDEX = (
     "__ctrflow_index",
 )
 DEFAULT_MAX_FIELD_CHARS = 65_536
+_TYPED_AT_ONCE = 4  # columns typed together (in parallel)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def type_rows(
     sequence_separator: str = "^",
     max_field_chars: int = DEFAULT_MAX_FIELD_CHARS,
     parquet: bool = False,
+    joined_with: str | None = None,
+    consume: bool = False,
 ) -> TypedRows:
     """Select the schema's columns, give them their types, quarantine bad rows.
 
@@ -115,6 +118,11 @@ def type_rows(
         max_field_chars: longest value accepted.
         parquet: the frame was read from Parquet: label and numeric columns must
             have number types there (text numbers are an error, not quarantined).
+        joined_with: where ``lines`` has no ``raw_text`` for a quarantined row, its
+            line is the row's fields (all of ``frame``'s, in order) joined with this
+            separator (``RawLogs.joined_with``); None: written as JSON.
+        consume: take the columns out of ``frame`` as they are typed (it is left
+            with none), so that a column is held twice only while it is typed.
 
     Returns:
         accepted and quarantined rows; their heights add up to ``frame.height``.
@@ -144,6 +152,7 @@ def type_rows(
         )
     _check_dtypes(frame, schema, source, parquet)
     wanted = set(schema.columns)  # extra columns are not typed; file order kept
+    all_columns = frame
     frame = frame.select([c for c in frame.columns if c in wanted])
     # one cheap pass flags the rows that may be bad (a superset of the bad ones);
     # the exact checks, reasons and words run on those rows only
@@ -159,14 +168,29 @@ def type_rows(
     flagged = candidates.with_columns(reason.alias(_REASON)).filter(
         pl.col(_REASON).is_not_null()
     )
+    keep = None
     if flagged.height:
         rejected = flagged[_INDEX].to_numpy()
         keep = np.ones(frame.height, dtype=bool)
         keep[rejected] = False
-        good = frame.filter(pl.Series(keep))
         info = lines[rejected]
+        if joined_with is not None and info["raw_text"].null_count():
+            joined = all_columns[rejected].select(
+                pl.concat_str(
+                    [
+                        pl.col(c).cast(pl.String).fill_null("")
+                        for c in all_columns.columns
+                    ],
+                    separator=joined_with,
+                )
+            )
+            info = info.with_columns(pl.coalesce("raw_text", joined.to_series()))
     else:
-        good, info = frame, lines.clear()
+        info = lines.clear()
+    if consume:
+        for name in all_columns.columns:
+            all_columns.drop_in_place(name)
+    del all_columns
     bad = pl.concat(
         [
             flagged.drop(_INDEX),
@@ -187,7 +211,8 @@ def type_rows(
         detail.alias("detail"),
         raw_text.alias("raw_text"),
     ).cast(QUARANTINE_SCHEMA)
-    return TypedRows(_typed(good, schema, sequence_separator), quarantined)
+    accepted = _typed(frame, schema, sequence_separator, keep, consume=consume)
+    return TypedRows(accepted, quarantined)
 
 
 def type_table(
@@ -382,19 +407,40 @@ def _checks(
 
 
 def _typed(
-    rows: pl.DataFrame, schema: DatasetSchema, sequence_separator: str
+    rows: pl.DataFrame,
+    schema: DatasetSchema,
+    sequence_separator: str,
+    keep: np.ndarray | None = None,
+    *,
+    consume: bool = False,
 ) -> pl.DataFrame:
+    """The typed columns of the rows ``keep`` marks (all when None), a few columns
+    at a time; ``consume``: each is dropped from ``rows`` once typed."""
+
     def sequence(column: str) -> pl.Expr:
         if isinstance(rows.schema[column], pl.List):
             return pl.col(column).cast(pl.List(pl.String))
         return _cell(rows, column).str.split(sequence_separator)
 
-    return rows.select(
-        _number(rows, schema.label).cast(pl.Int8).alias(schema.label),
-        *[_cell(rows, c).alias(c) for c in schema.categorical],
-        *[_number(rows, c).alias(c) for c in schema.numeric],
-        *[sequence(c).alias(c) for c in schema.sequence],
-    )
+    typed = [
+        (schema.label, _number(rows, schema.label).cast(pl.Int8)),
+        *[(c, _cell(rows, c)) for c in schema.categorical],
+        *[(c, _number(rows, c)) for c in schema.numeric],
+        *[(c, sequence(c)) for c in schema.sequence],
+    ]
+    mask = None if keep is None else pl.Series(keep)
+    columns: list[pl.Series] = []
+    for start in range(0, len(typed), _TYPED_AT_ONCE):
+        batch = typed[start : start + _TYPED_AT_ONCE]
+        names = [name for name, _ in batch]
+        part = pl.DataFrame(
+            [rows.drop_in_place(c) if consume else rows[c] for c in names]
+        )
+        if mask is not None:
+            part = part.filter(mask)
+        columns.extend(part.select(expr.alias(name) for name, expr in batch))
+        del part
+    return pl.DataFrame(columns)
 
 
 def _excerpt(value: str, limit: int = _EXCERPT) -> str:

@@ -81,6 +81,8 @@ def test_bad_value_is_quarantined_and_too_many_stop_the_run(tmp_path):
     params = IngestionParams(
         max_reject_fraction=0.5, ratios={"train": 0.5, "valid": 0.25, "test": 0.25}
     )
+    # split_logs consumes the raw frames (frees each column once typed): load again
+    raw = ImpressionLogDataset(filepath=str(path), file_format="criteo_tsv").load()
     *tables, fingerprint, quarantine = split_logs(raw, SCHEMA, params)
     assert sum(t.height for t in tables) == 2
     assert quarantine.rows() == [

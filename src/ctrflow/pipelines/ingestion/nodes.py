@@ -83,9 +83,17 @@ def split_logs(
 def _ingest_file(
     raw_logs: RawLogs, part: str, schema: DatasetSchema, params: IngestionParams
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
-    """One file: name, type, quarantine, account for every row, check the share."""
+    """One file: name, type, quarantine, account for every row, check the share.
+
+    The file's raw columns are consumed: ``raw_logs.frames[part]`` is left empty
+    and each column is freed once typed (the runner releases ``raw_logs`` after
+    this node anyway), so the raw and the typed table are not both held whole.
+    """
     source = raw_logs.sources[part]
+    lines = raw_logs.line_info(part)
+    rows_read = raw_logs.rows_read.get(part, raw_logs.frames[part].height)
     frame = name_columns(raw_logs.frames[part], source, params.column_order, schema)
+    raw_logs.frames[part] = raw_logs.frames[part].clear()
     extra = [c for c in frame.columns if c not in schema.columns]
     if extra:
         logger.warning(
@@ -95,15 +103,16 @@ def _ingest_file(
         frame,
         schema,
         source,
-        raw_logs.line_info(part),
+        lines,
         sequence_separator=params.sequence_separator,
         max_field_chars=params.max_field_chars,
         parquet=raw_logs.file_format == "parquet",
+        joined_with=raw_logs.joined_with,
+        consume=True,
     )
     quarantine = pl.concat(
         [raw_logs.rejected.get(part, empty_quarantine()), result.quarantined]
     ).sort("line_number")
-    rows_read = raw_logs.rows_read.get(part, frame.height)
     check_row_accounting(source, rows_read, result.accepted.height, quarantine.height)
     reasons = count_reasons(quarantine)
     logger.info(
