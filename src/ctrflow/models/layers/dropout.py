@@ -3,9 +3,9 @@
 On CPU, ``torch.nn.Dropout`` draws its Bernoulli mask with torch's Mersenne-Twister
 generator, element by element, and then needs three more passes (scale, cast,
 multiply): on a 4096 x 400 activation that costs about as much as the layer's
-matrix product. Here the mask comes from 16 random bits per element drawn by
-numpy's PCG64 in bulk (several times faster), and is applied and undone with one
-``masked_fill`` and one in-place scale. Elsewhere (CUDA) torch's own fused dropout
+matrix product. Here the mask comes from 16 random bits per element, raw PCG64
+output words drawn by numpy in bulk (about ten times faster), turned into a float
+mask of 0 / scale and applied with one multiply forward and one backward. Elsewhere (CUDA) torch's own fused dropout
 is already fast and is used as is.
 """
 
@@ -29,31 +29,33 @@ def cpu_drop_mask(shape: torch.Size, p: float) -> torch.Tensor:
     """A bool mask, True = dropped, each element independently with probability
     ``drop_threshold(p) / 2**16``.
 
-    The numpy generator is seeded from torch's default generator, so
-    ``torch.manual_seed`` makes masks reproducible exactly as it does for torch's
-    own dropout.
+    Each element is one 16-bit quarter of a raw PCG64 output word (the cheapest
+    bulk draw numpy has). The generator is seeded from torch's default generator,
+    so ``torch.manual_seed`` makes masks reproducible exactly as it does for
+    torch's own dropout.
     """
     seed = int(torch.randint(0, 2**62, (), dtype=torch.int64))
-    draws = np.random.default_rng(seed).integers(
-        0, _LEVELS, size=tuple(shape), dtype=np.uint16
-    )
+    count = int(np.prod(shape, dtype=np.int64))
+    words = np.random.PCG64(seed).random_raw(-(-count // 4))  # 4 draws per word
+    draws = words.view(np.uint16)[:count].reshape(tuple(shape))
     return torch.from_numpy(draws < drop_threshold(p))
 
 
 class _CPUDropout(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, p: float) -> torch.Tensor:
-        dropped = cpu_drop_mask(x.shape, p)
         # 1 / keep rate of the quantised p: the expected output equals the input
         scale = _LEVELS / (_LEVELS - drop_threshold(p))
-        ctx.save_for_backward(dropped)
-        ctx.scale = scale
-        return x.masked_fill(dropped, 0.0).mul_(scale)
+        # a float mask of 0 / scale: one multiply each way, which CPU torch runs
+        # multi-threaded and vectorised (masked_fill and where are ~10x slower)
+        mask = (~cpu_drop_mask(x.shape, p)).to(x.dtype).mul_(scale)
+        ctx.save_for_backward(mask)
+        return x * mask
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        (dropped,) = ctx.saved_tensors
-        return grad.masked_fill(dropped, 0.0).mul_(ctx.scale), None
+        (mask,) = ctx.saved_tensors
+        return grad * mask, None
 
 
 class Dropout(nn.Module):
