@@ -8,6 +8,7 @@ from typing import Literal
 import torch
 from pydantic import Field, PositiveInt, model_validator
 from torch import nn
+from torch.nn import functional as F
 
 from ctrflow.models.config import ModelConfig
 from ctrflow.models.layers import (
@@ -56,7 +57,9 @@ class FinalNetConfig(ModelConfig):
 class FinalNet(nn.Module):
     """``logit = w_1^T Block_1(flatten(Gate(E x)))`` (1B), averaged with
     ``w_2^T Block_2(flatten(E x))`` (2B); ``Gate`` is the field gate
-    ``[E; E * (W E + b)]`` when ``use_field_gate``.
+    ``[E; E * (W E + b)]`` when ``use_field_gate``. In training, 2B adds FuxiCTR's
+    self-distillation terms (``auxiliary_loss``): each block's BCE against the
+    averaged prediction, held constant.
 
     Example::
 
@@ -90,6 +93,7 @@ class FinalNet(nn.Module):
         xavier_init_(self.head1)
         if self.head2 is not None:
             xavier_init_(self.head2)
+        self._block_logits: tuple[torch.Tensor, ...] | None = None
 
     def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
         """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
@@ -98,5 +102,20 @@ class FinalNet(nn.Module):
         logit = self.head1(self.block1(gated.flatten(start_dim=1))).squeeze(-1)
         if self.block2 is not None:
             second = self.head2(self.block2(vectors.flatten(start_dim=1))).squeeze(-1)
+            if self.training:
+                self._block_logits = (logit, second)  # for auxiliary_loss
             logit = 0.5 * (logit + second)
         return logit
+
+    def auxiliary_loss(self, labels: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+        """2B's terms for the last training forward: ``sum_b BCE(sigmoid(y_b), p)``
+        with ``p`` the averaged prediction, detached (each block learns from the
+        ensemble). Zero for 1B or outside training."""
+        if self._block_logits is None:
+            return torch.zeros((), device=labels.device)
+        first, second = (logits.float() for logits in self._block_logits)
+        target = torch.sigmoid(0.5 * (first + second)).detach()
+        self._block_logits = None  # release the graph reference
+        return F.binary_cross_entropy_with_logits(
+            first, target
+        ) + F.binary_cross_entropy_with_logits(second, target)

@@ -1,9 +1,11 @@
-"""FCN's Tri-BCE terms (``auxiliary_loss``) against the formula."""
+"""Models with their own loss terms: FCN's Tri-BCE and FinalNet's 2B distillation
+(``auxiliary_loss``) against the formulas."""
 
 import torch
 from torch.nn import functional as F
 
 from ctrflow.models.fcn import FCN, FCNConfig
+from ctrflow.models.finalnet import FinalNet, FinalNetConfig
 from ctrflow.models.layers import FieldSpec
 
 
@@ -51,3 +53,21 @@ def test_no_branch_terms_without_tri_bce_or_in_eval():
     evaluating = _model().eval()
     loss = F.binary_cross_entropy_with_logits(evaluating(ids, numerics), labels)
     assert float(evaluating.auxiliary_loss(labels, loss)) == 0.0
+
+
+def test_finalnet_2b_distils_each_block_towards_the_average():
+    torch.manual_seed(0)
+    config = FinalNetConfig(block1_hidden_units=[8], block2_hidden_units=[4])
+    model = FinalNet(FieldSpec(50, 3, 1), config).train()
+    ids, numerics = torch.randint(0, 50, (32, 3)), torch.randn(32, 1)
+    labels = (torch.rand(32) < 0.5).float()
+    logits = model(ids, numerics)
+    first, second = model._block_logits
+    target = torch.sigmoid(logits).detach()
+    expected = F.binary_cross_entropy_with_logits(
+        first, target
+    ) + F.binary_cross_entropy_with_logits(second, target)
+    loss = F.binary_cross_entropy_with_logits(logits, labels)
+    torch.testing.assert_close(model.auxiliary_loss(labels, loss), expected)
+    model.eval()(ids, numerics)
+    assert float(model.auxiliary_loss(labels, loss)) == 0.0
