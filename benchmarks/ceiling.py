@@ -148,7 +148,7 @@ def ctrflow_samples_per_second(
 
 
 def measure(
-    threads: int, shapes: Shapes = Shapes(), ctrflow: bool = True
+    threads: int, shapes: Shapes = Shapes(), ctrflow: bool = True, rows: int = 200_000
 ) -> dict[str, Any]:
     """All three figures with ``threads`` torch threads."""
     torch.set_num_threads(threads)
@@ -156,7 +156,7 @@ def measure(
     result["gemm"] = gemm_rate(shapes)
     result["bare_mlp_samples_per_second"] = bare_mlp_samples_per_second(shapes)
     if ctrflow:
-        result["ctrflow"] = ctrflow_samples_per_second(shapes)
+        result["ctrflow"] = ctrflow_samples_per_second(shapes, rows=rows)
         result["ctrflow_fraction_of_bare_mlp"] = (
             result["ctrflow"]["samples_per_second"]
             / result["bare_mlp_samples_per_second"]
@@ -200,6 +200,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=4096)
     parser.add_argument(
+        "--ctrflow-rows",
+        type=int,
+        default=200_000,
+        help="synthetic rows for the trainer",
+    )
+    parser.add_argument(
         "--no-ctrflow", action="store_true", help="skip the trainer run"
     )
     parser.add_argument(
@@ -208,7 +214,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--docs-page", type=Path, default=common.DOCS_PAGE)
     args = parser.parse_args(argv)
     shapes = Shapes(batch_size=args.batch_size)
-    result = measure(args.threads, shapes, ctrflow=not args.no_ctrflow)
+    result = measure(
+        args.threads, shapes, ctrflow=not args.no_ctrflow, rows=args.ctrflow_rows
+    )
     machine = common.machine()
     result["machine"] = machine
     common.write_json(args.output, result)
