@@ -56,9 +56,13 @@ PEERS_DIR = Path(__file__).resolve().parent / "peers"
 sys.path.insert(0, str(PEERS_DIR))
 from peer_common import SPLIT_FILES, best_epoch, slice_csv  # noqa: E402
 
-TOOLS = ("ctrflow", "deepctr", "fuxictr")
+TOOLS = ("ctrflow", "ctrflow-fast", "deepctr", "fuxictr")
+# ctrflow-fast: the same run with early_stop_min_delta, so an epoch that adds less
+# than FAST_MIN_DELTA validation AUC does not reset the patience (stops sooner)
+FAST_MIN_DELTA = 0.001
 LABELS = {
     "ctrflow": "ctrflow",
+    "ctrflow-fast": f"ctrflow, min_delta {FAST_MIN_DELTA}",
     "deepctr": "DeepCTR-Torch 0.3.0",
     "fuxictr": "FuxiCTR 2.3.10",
 }
@@ -89,9 +93,14 @@ def thread_env(threads: int) -> dict[str, str]:
     }
 
 
-def ctrflow_command(threads: int, max_epochs: int | None) -> list[str]:
-    """``kedro run`` of the train pipeline on Frappe with the thread count (and cap)."""
+def ctrflow_command(
+    threads: int, max_epochs: int | None, fast: bool = False
+) -> list[str]:
+    """``kedro run`` of the train pipeline on Frappe with the thread count (and cap);
+    ``fast`` adds ``training.early_stop_min_delta=FAST_MIN_DELTA``."""
     params = [f"training.num_threads={threads}", "training.progress_bar=false"]
+    if fast:
+        params.append(f"training.early_stop_min_delta={FAST_MIN_DELTA}")
     if max_epochs is not None:
         params.append(f"training.max_epochs={max_epochs}")
     kedro = Path(sys.executable).with_name("kedro")
@@ -259,16 +268,19 @@ def summarize(
     }
 
 
-def ratios(results: dict[str, dict]) -> dict[str, dict[str, float]]:
-    """ctrflow against each peer: ``end_to_end_time_ratio`` = ctrflow's seconds /
-    the peer's (below 1: ctrflow faster) and ``train_samples_per_second_ratio`` =
-    ctrflow's training throughput / the peer's (above 1: ctrflow faster)."""
-    ours = results.get("ctrflow")
+def ratios(
+    results: dict[str, dict], ours_name: str = "ctrflow"
+) -> dict[str, dict[str, float]]:
+    """A ctrflow run against each peer: ``end_to_end_time_ratio`` = ctrflow's
+    seconds / the peer's (below 1: ctrflow faster) and
+    ``train_samples_per_second_ratio`` = ctrflow's training throughput / the
+    peer's (above 1: ctrflow faster)."""
+    ours = results.get(ours_name)
     if not ours:
         return {}
     out = {}
     for tool, row in results.items():
-        if tool == "ctrflow":
+        if tool.startswith("ctrflow"):
             continue
         out[tool] = {
             "end_to_end_time_ratio": ours["end_to_end_seconds"]
@@ -350,12 +362,16 @@ def docs_markdown(
         common.markdown_table(header, rows),
         "",
     ]
-    for tool, rate in rates.items():
-        lines.append(
-            f"- ctrflow against {LABELS[tool]}: end to end {rate['end_to_end_time_ratio']:.2f}× "
-            f"its time ({1 / rate['end_to_end_time_ratio']:.2f}× as fast), training "
-            f"throughput {rate['train_samples_per_second_ratio']:.2f}× its samples/s."
-        )
+    for ours in ("ctrflow", "ctrflow-fast"):
+        for tool, rate in (
+            rates if ours == "ctrflow" else ratios(results, ours)
+        ).items():
+            lines.append(
+                f"- {LABELS[ours]} against {LABELS[tool]}: end to end "
+                f"{rate['end_to_end_time_ratio']:.2f}× its time "
+                f"({1 / rate['end_to_end_time_ratio']:.2f}× as fast), training "
+                f"throughput {rate['train_samples_per_second_ratio']:.2f}× its samples/s."
+            )
     fraction = ceiling_fraction(results, ceiling)
     if fraction is not None:
         bare = ceiling["bare_mlp_samples_per_second"]
@@ -375,6 +391,11 @@ def docs_markdown(
         "child's wall time, test evaluation included; peak memory = the child's "
         "largest process's peak RSS (for FuxiCTR, not the sum over Ray's worker "
         "processes).",
+        "",
+        f"{LABELS['ctrflow-fast']}: the same ctrflow command plus `--params "
+        f"training.early_stop_min_delta={FAST_MIN_DELTA}`: an epoch that adds less "
+        "validation AUC than that does not reset the patience, so the run stops once "
+        "the gains are that small (the best epoch's weights are kept).",
         "",
         "Differences that stay: DeepCTR-Torch has no learning-rate decay on plateau "
         "and no gradient clipping; its L2 is λ·Σw² on the embeddings and the linear "
@@ -406,8 +427,10 @@ def run_tool(
     env = thread_env(args.threads)
     print(f"[peers] {LABELS[tool]}: running (log: {log})", flush=True)
     launched_at = time.time()
-    if tool == "ctrflow":
-        command = ctrflow_command(args.threads, args.max_epochs)
+    if tool.startswith("ctrflow"):
+        command = ctrflow_command(
+            args.threads, args.max_epochs, fast=tool == "ctrflow-fast"
+        )
         measured = common.run_measured(
             command, env={**env, **ctrflow_env}, cwd=ctrflow_project, log_path=log
         )
@@ -503,6 +526,7 @@ def write_outputs(
         "settings": settings,
         "results": results,
         "ratios": rates,
+        "ratios_fast": ratios(results, "ctrflow-fast"),
         "ceiling": ceiling,
         "ctrflow_fraction_of_bare_mlp": ceiling_fraction(results, ceiling),
         "records": records,
@@ -613,7 +637,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if missing:
         sys.exit(f"Frappe files {missing} not found in {data_dir} (--data-dir or "
                  "CTRFLOW_SHARED_DATA)")  # fmt: skip
-    peers = [t for t in args.tools if t != "ctrflow"]
+    peers = [t for t in args.tools if not t.startswith("ctrflow")]
     if peers and not (args.peers_venv / "bin" / "python").exists():
         sys.exit(f"no peers venv at {args.peers_venv}: build it with\n"
                  f"    bash benchmarks/peers/setup_venv.sh {args.peers_venv}\n"

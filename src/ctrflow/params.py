@@ -450,6 +450,13 @@ class TrainingParams(StrictParams):
     embedding_regularizer: float = Field(0.0, ge=0)
     net_regularizer: float = Field(0.0, ge=0)
     early_stop_patience: int = Field(2, ge=1)
+    # an epoch resets the patience only when its validation AUC beats the best by
+    # more than this (the best epoch's weights are kept whatever the gain)
+    early_stop_min_delta: float = Field(1e-6, ge=0)
+    # plateau: multiply by lr_decay_factor after lr_decay_patience epochs without a
+    # better validation AUC (FuxiCTR); cosine: per step, half a cosine from
+    # learning_rate to min_learning_rate over max_epochs
+    lr_schedule: Literal["plateau", "cosine"] = "plateau"
     lr_decay_factor: float = Field(0.1, gt=0, lt=1)
     lr_decay_patience: int = Field(1, ge=0)
     min_learning_rate: float = Field(1e-6, ge=0)

@@ -229,3 +229,31 @@ def test_batch_bounds_cover_every_row_once_and_never_leave_one_alone():
         covered = [i for begin, end in bounds for i in range(begin, end)]
         assert covered == list(range(rows))
         assert rows == 1 or all(end - begin > 1 for begin, end in bounds)
+
+
+def test_min_delta_keeps_the_best_weights_but_stops_sooner():
+    train, valid = _data(4000, 0), _data(1000, 1)
+    patient = PARAMS.model_copy(update={"max_epochs": 8, "early_stop_patience": 2})
+    _, full = fit(_model(), train, valid, patient)
+    hasty = patient.model_copy(update={"early_stop_min_delta": 0.5})  # no gain counts
+    model, short = fit(_model(), train, valid, hasty)
+    # every epoch after the first is "not worth it": stop after patience epochs
+    assert len(short["epochs"]) == 1 + hasty.early_stop_patience < len(full["epochs"])
+    aucs = [e["valid_auc"] for e in short["epochs"]]
+    assert short["best_epoch"] == 1 + int(np.argmax(aucs))  # still the best epoch's
+    logits = predict_logits(model, valid, 4096, torch.device("cpu"))
+    assert roc_auc(valid.labels.numpy(), logits) == pytest.approx(max(aucs), abs=1e-9)
+
+
+def test_cosine_schedule_falls_from_the_rate_to_the_floor():
+    params = PARAMS.model_copy(
+        update={"lr_schedule": "cosine", "max_epochs": 3, "early_stop_patience": 5,
+                "min_learning_rate": 1e-4}
+    )  # fmt: skip
+    _, history = fit(_model(), _data(2048, 0), _data(512, 1), params)
+    rates = [e["learning_rate"] for e in history["epochs"]]
+    # after epoch 1 of 3: half a cosine a third of the way: 0.75 of the span left
+    span = params.learning_rate - params.min_learning_rate
+    assert rates[0] == pytest.approx(params.min_learning_rate + 0.75 * span)
+    assert rates[1] == pytest.approx(params.min_learning_rate + 0.25 * span)
+    assert rates[2] == pytest.approx(params.min_learning_rate)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
@@ -134,6 +136,7 @@ def _train_epoch(
     *,
     generator: torch.Generator,
     epoch: int,
+    after_step: Callable[[], None] | None = None,
 ) -> float:
     """One pass over a shuffled copy of ``train`` (already on the model's device);
     returns the mean training loss (without the regularisation term)."""
@@ -162,8 +165,25 @@ def _train_epoch(
         if params.grad_clip_norm:
             nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
         optimizer.step()
+        if after_step is not None:
+            after_step()
         loss_sum += loss.detach() * len(batch)
     return float(loss_sum.item() / len(train))
+
+
+def cosine_schedule(
+    optimizer: torch.optim.Optimizer, params: TrainingParams, train_rows: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Per step, the learning rate falls from ``learning_rate`` to
+    ``min_learning_rate`` along half a cosine over ``max_epochs`` epochs."""
+    total = max(1, params.max_epochs * len(batch_bounds(train_rows, params.batch_size)))
+    floor = params.min_learning_rate / params.learning_rate
+
+    def factor(step: int) -> float:
+        progress = min(step, total) / total
+        return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _validate(
@@ -210,6 +230,10 @@ def fit(
         model.parameters(), lr=params.learning_rate, fused=device.type == "cuda"
     )
 
+    after_step = None
+    if params.lr_schedule == "cosine":
+        after_step = cosine_schedule(optimizer, params, len(train)).step
+
     history: list[dict[str, Any]] = []
     best_auc, best_epoch, best_state, bad_epochs = -np.inf, 0, None, 0
     for epoch in range(1, params.max_epochs + 1):
@@ -221,6 +245,7 @@ def fit(
             params,
             generator=generator,
             epoch=epoch,
+            after_step=after_step,
         )
         seconds = time.perf_counter() - start
         valid_auc, valid_logloss = _validate(step_model, valid, params, device)
@@ -237,7 +262,9 @@ def fit(
                 "finished_at": time.time(),
             }
         )
-        improved = valid_auc > best_auc + 1e-6
+        improved = valid_auc > best_auc  # keeps the weights
+        # resets patience only when the gain is worth an epoch
+        significant = valid_auc > best_auc + params.early_stop_min_delta
         logger.info(
             "epoch %d: train_loss=%.5f valid_auc=%.5f valid_logloss=%.5f lr=%.2g "
             "%.1fs (%.0f samples/s)%s",
@@ -245,14 +272,16 @@ def fit(
             seconds, len(train) / seconds, " *best*" if improved else "",
         )  # fmt: skip
         if improved:
-            best_auc, best_epoch, bad_epochs = valid_auc, epoch, 0
+            best_auc, best_epoch = valid_auc, epoch
             best_state = copy.deepcopy(model.state_dict())
+        if significant:
+            bad_epochs = 0
             continue
         bad_epochs += 1
         if bad_epochs >= params.early_stop_patience:
             logger.info("early stop after epoch %d (best epoch %d)", epoch, best_epoch)
             break
-        if bad_epochs >= params.lr_decay_patience:
+        if params.lr_schedule == "plateau" and bad_epochs >= params.lr_decay_patience:
             for group in optimizer.param_groups:
                 group["lr"] = max(
                     group["lr"] * params.lr_decay_factor, params.min_learning_rate
