@@ -156,9 +156,13 @@ def type_rows(
     frame = frame.select([c for c in frame.columns if c in wanted])
     # one cheap pass flags the rows that may be bad (a superset of the bad ones);
     # the exact checks, reasons and words run on those rows only
-    suspect = _suspect(frame, schema, max_field_chars)
-    index = pl.int_range(pl.len(), dtype=pl.UInt32).alias(_INDEX)
-    candidates = frame.with_columns(index).filter(suspect)
+    # the mask first, then the few suspect rows get their index: adding an index
+    # column to the whole frame would rechunk (copy) every column of a frame read
+    # in blocks
+    suspect = frame.select(_suspect(frame, schema, max_field_chars)).to_series()
+    candidates = frame.filter(suspect).with_columns(
+        suspect.arg_true().cast(pl.UInt32).alias(_INDEX)
+    )
     checks = _checks(frame, schema, max_field_chars)
     reason = pl.coalesce(
         [pl.when(bad).then(pl.lit(kind)) for _, kind, bad, _ in checks]
