@@ -45,6 +45,38 @@ class FieldSpec:
         return self.num_categorical + self.num_numeric
 
 
+class _CPULookup(torch.autograd.Function):
+    """Rows of ``weight`` gathered by ``ids``; the gradient scattered back with one
+    ``index_add_`` (torch's CPU embedding backward sorts the ids first: 4x slower
+    on a 4096 x 10 batch of Frappe ids, and the LR term pays it once more)."""
+
+    @staticmethod
+    def forward(ctx, weight: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        flat = ids.reshape(-1).long()
+        ctx.save_for_backward(flat)
+        ctx.rows = weight.shape[0]
+        return weight.index_select(0, flat).reshape(*ids.shape, weight.shape[1])
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        (flat,) = ctx.saved_tensors
+        rows = grad.reshape(-1, grad.shape[-1])
+        return grad.new_zeros(ctx.rows, grad.shape[-1]).index_add_(0, flat, rows), None
+
+
+def embedding_lookup(table: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+    """``table(ids)``, with the faster backward of ``_CPULookup`` on CPU (a table
+    without ``padding_idx``, max_norm or sparse gradients; elsewhere ``table`` itself)."""
+    plain = table.padding_idx is None and table.max_norm is None and not table.sparse
+    if (
+        plain
+        and table.weight.device.type == "cpu"
+        and not torch.compiler.is_compiling()
+    ):
+        return _CPULookup.apply(table.weight, ids)
+    return table(ids)
+
+
 class FeatureEmbedding(nn.Module):
     """Maps a row of global ids and numeric values to one vector per field.
 
@@ -78,7 +110,7 @@ class FeatureEmbedding(nn.Module):
 
     def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
         """Args: ids [B, Fc] int, numerics [B, Fn] float. Returns [B, Fc + Fn, D]."""
-        vectors = self.embedding(ids)  # B x Fc x D
+        vectors = embedding_lookup(self.embedding, ids)  # B x Fc x D
         if self.num_numeric:
             numeric = numerics.unsqueeze(-1) * self.numeric_vectors  # B x Fn x D
             vectors = torch.cat([vectors, numeric], dim=1)
