@@ -8,6 +8,7 @@ No project imports: the peer scripts run in their own virtual environment
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import os
@@ -44,6 +45,34 @@ BARS_DEEPFM = {
     "max_epochs": 100,
     "seed": 2024,
 }
+
+
+def peer_argument_parser(description: str) -> argparse.ArgumentParser:
+    """The options every peer script takes (``--data-dir``, ``--threads``,
+    ``--max-epochs``, ``--train-rows``, ``--eval-rows``, ``--output``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="folder with train_reconstructed/valid/test .csv.gz",
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-epochs", type=int, default=BARS_DEEPFM["max_epochs"])
+    parser.add_argument(
+        "--train-rows",
+        type=int,
+        default=None,
+        help="first N train rows only (smoke runs)",
+    )
+    parser.add_argument(
+        "--eval-rows",
+        type=int,
+        default=None,
+        help="first N rows of valid and of test only (smoke runs)",
+    )
+    parser.add_argument("--output", type=Path, default=None)
+    return parser
 
 
 def process_started_at() -> float:

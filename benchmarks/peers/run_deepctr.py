@@ -17,10 +17,8 @@ training; at the epoch cap this script restores them itself.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 from peer_common import (
     BARS_DEEPFM,
@@ -28,6 +26,7 @@ from peer_common import (
     LABEL,
     SPLIT_FILES,
     limit_threads,
+    peer_argument_parser,
     process_started_at,
     result_record,
     write_result,
@@ -37,28 +36,7 @@ STARTED_AT = process_started_at()
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        required=True,
-        help="folder with train_reconstructed/valid/test .csv.gz",
-    )
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--max-epochs", type=int, default=BARS_DEEPFM["max_epochs"])
-    parser.add_argument(
-        "--train-rows",
-        type=int,
-        default=None,
-        help="first N train rows only (smoke runs)",
-    )
-    parser.add_argument(
-        "--eval-rows",
-        type=int,
-        default=None,
-        help="first N rows of valid and of test only (smoke runs)",
-    )
-    parser.add_argument("--output", type=Path, default=None)
+    parser = peer_argument_parser(__doc__.split("\n\n")[0])
     args = parser.parse_args(argv)  # fmt: skip
     limit_threads(args.threads)
 

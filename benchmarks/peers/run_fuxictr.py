@@ -35,6 +35,7 @@ from peer_common import (
     LABEL,
     SPLIT_FILES,
     limit_threads,
+    peer_argument_parser,
     process_started_at,
     result_record,
     slice_csv,
@@ -95,34 +96,13 @@ def build_deepfm_class():
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        required=True,
-        help="folder with train_reconstructed/valid/test .csv.gz",
-    )
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--max-epochs", type=int, default=BARS_DEEPFM["max_epochs"])
-    parser.add_argument(
-        "--train-rows",
-        type=int,
-        default=None,
-        help="first N train rows only (smoke runs)",
-    )
-    parser.add_argument(
-        "--eval-rows",
-        type=int,
-        default=None,
-        help="first N rows of valid and of test only (smoke runs)",
-    )
+    parser = peer_argument_parser(__doc__.split("\n\n")[0])
     parser.add_argument(
         "--work-dir",
         type=Path,
         default=None,
         help="where FuxiCTR writes (default: a temporary folder, removed)",
     )
-    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)  # fmt: skip
     limit_threads(args.threads)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
