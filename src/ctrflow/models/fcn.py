@@ -83,10 +83,8 @@ class FCN(nn.Module):
         """Tri-BCE's branch terms for the last training forward: ``sum_b L_b *
         max(L_b - L, 0)`` over the two branches, with ``L`` the averaged logit's
         BCE (``loss``) and ``L_b`` a branch's own BCE. Zero without ``tri_bce``."""
-        if self._branch_logits is None:
-            return torch.zeros((), device=labels.device)
         total = torch.zeros((), device=labels.device)
-        for logits in self._branch_logits:
+        for logits in self._branch_logits or ():
             branch = F.binary_cross_entropy_with_logits(logits.float(), labels)
             total = total + branch * torch.clamp(branch - loss, min=0.0)
         self._branch_logits = None  # release the graph reference

@@ -5,8 +5,8 @@ generator, element by element, and then needs three more passes (scale, cast,
 multiply): on a 4096 x 400 activation that costs about as much as the layer's
 matrix product. Here the mask comes from 16 random bits per element, raw PCG64
 output words drawn by numpy in bulk (about ten times faster), turned into a float
-mask of 0 / scale and applied with one multiply forward and one backward. Elsewhere (CUDA) torch's own fused dropout
-is already fast and is used as is.
+mask of 0 / scale and applied with one multiply forward and one backward.
+Elsewhere (CUDA, ``torch.compile``) torch's own fused dropout is used as is.
 """
 
 from __future__ import annotations
