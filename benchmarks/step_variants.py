@@ -5,9 +5,11 @@ away: where the time between ctrflow and the bare-MLP ceiling goes.
 
 Each variant trains ``--steps`` batches of 4096 Frappe-shaped random ids after 5
 warm-up steps, with the trainer's step: BCE, embedding L2 0.05, gradient clipping
-at 10, Adam. Variants: ``full`` (ctrflow's DeepFM), ``torch_dropout`` (its dropout
-layers swapped for ``torch.nn.Dropout``), ``no_dropout``, ``no_dropout_no_bn``,
-``compiled`` (``torch.compile`` of the full model) and ``bare`` (Linear + ReLU only).
+at 10, Adam. Variants: ``full`` (ctrflow's DeepFM: batch-norm, ReLU and dropout
+fused), ``unfused`` (the MLP's modules run one by one: torch's batch-norm and ReLU,
+ctrflow's ``Dropout``), ``torch_dropout`` (one by one, with ``torch.nn.Dropout``),
+``no_dropout`` (batch-norm and ReLU fused), ``no_dropout_no_bn``, ``compiled``
+(``torch.compile`` of the full model) and ``bare`` (Linear + ReLU only).
 Run-to-run noise on a shared 2-core machine is about ±3%.
 """
 
@@ -27,6 +29,7 @@ from ctrflow.training.trainer import _regularization
 BATCH, VOCABULARY, FIELDS = 4096, 5400, 10
 VARIANTS = (
     "full",
+    "unfused",
     "torch_dropout",
     "no_dropout",
     "no_dropout_no_bn",
@@ -49,6 +52,7 @@ def build(variant: str) -> nn.Module:
         batch_norm=variant != "no_dropout_no_bn",
     )
     model = DeepFM(spec, config)
+    model.mlp.fuse = variant not in {"unfused", "torch_dropout"}
     if variant == "torch_dropout":
         for name, module in list(model.mlp.named_children()):
             if isinstance(module, Dropout):

@@ -35,6 +35,9 @@ def test_variants_differ_as_named(step_variants):
     assert nn.Dropout in kinds("torch_dropout") and Dropout not in kinds(
         "torch_dropout"
     )
+    assert step_variants.build("full").mlp.fuse
+    assert not step_variants.build("unfused").mlp.fuse
+    assert not step_variants.build("torch_dropout").mlp.fuse
     assert not {Dropout, nn.Dropout} & kinds("no_dropout")
     assert nn.BatchNorm1d in kinds("no_dropout")
     assert nn.BatchNorm1d not in kinds("no_dropout_no_bn")
@@ -42,7 +45,7 @@ def test_variants_differ_as_named(step_variants):
 
 
 def test_eager_variants_train(step_variants):
-    variants = "full,torch_dropout,no_dropout,no_dropout_no_bn,bare"
+    variants = "full,unfused,torch_dropout,no_dropout,no_dropout_no_bn,bare"
     rates = step_variants.main(
         ["--threads", "1", "--steps", "2", "--variants", variants]
     )
