@@ -7,7 +7,8 @@ DeepFM: 10 fields x embedding 10, MLP 400 x 3, batch 4096, 2 threads):
   backward ``dY @ W`` and ``dY.T @ X`` of every Linear), and the samples/s that
   rate allows if a step were nothing but those GEMMs;
 - the bare MLP: the same Linear stack with ReLU only (no embedding, batch-norm,
-  dropout or FM), trained with Adam on fixed inputs: the ceiling for the model;
+  dropout or FM), trained with Adam on fixed inputs: the ceiling for the model
+  (with freed memory kept for reuse, as ctrflow's trainer keeps it on CPU);
 - ctrflow: DeepFM through the project's own trainer (``ctrflow.training.fit``) on
   Frappe-shaped synthetic ids, and its fraction of the ceiling.
 
@@ -28,6 +29,8 @@ from typing import Any
 import common
 import torch
 from torch import nn
+
+from ctrflow.training.memory import reuse_freed_memory
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,9 @@ def measure(
     """All three figures with ``threads`` torch threads."""
     torch.set_num_threads(threads)
     result: dict[str, Any] = {"threads": threads, "shapes": shapes.__dict__}
-    result["gemm"] = gemm_rate(shapes)
-    result["bare_mlp_samples_per_second"] = bare_mlp_samples_per_second(shapes)
+    with reuse_freed_memory():  # the allocator ctrflow's trainer runs under
+        result["gemm"] = gemm_rate(shapes)
+        result["bare_mlp_samples_per_second"] = bare_mlp_samples_per_second(shapes)
     if ctrflow:
         result["ctrflow"] = ctrflow_samples_per_second(shapes, rows=rows)
         result["ctrflow_fraction_of_bare_mlp"] = (

@@ -233,7 +233,10 @@ def test_batch_bounds_cover_every_row_once_and_never_leave_one_alone():
 
 def test_min_delta_keeps_the_best_weights_but_stops_sooner():
     train, valid = _data(4000, 0), _data(1000, 1)
-    patient = PARAMS.model_copy(update={"max_epochs": 8, "early_stop_patience": 2})
+    # a learning rate at which the validation AUC creeps up for a few epochs
+    patient = PARAMS.model_copy(
+        update={"max_epochs": 8, "early_stop_patience": 2, "learning_rate": 0.003}
+    )
     _, full = fit(_model(), train, valid, patient)
     hasty = patient.model_copy(update={"early_stop_min_delta": 0.5})  # no gain counts
     model, short = fit(_model(), train, valid, hasty)

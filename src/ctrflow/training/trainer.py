@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from ctrflow.evaluation.metrics import log_loss, roc_auc
 from ctrflow.params import TrainingParams
 from ctrflow.training.data import TensorSet
+from ctrflow.training.memory import reuse_freed_memory
 
 logger = logging.getLogger(__name__)
 
@@ -236,56 +237,63 @@ def fit(
 
     history: list[dict[str, Any]] = []
     best_auc, best_epoch, best_state, bad_epochs = -np.inf, 0, None, 0
-    for epoch in range(1, params.max_epochs + 1):
-        start = time.perf_counter()
-        train_loss = _train_epoch(
-            step_model,
-            train_on_device,
-            optimizer,
-            params,
-            generator=generator,
-            epoch=epoch,
-            after_step=after_step,
-        )
-        seconds = time.perf_counter() - start
-        valid_auc, valid_logloss = _validate(step_model, valid, params, device)
-        history.append(
-            {
-                "epoch": epoch,
-                "train_loss": train_loss,
-                "valid_auc": valid_auc,
-                "valid_logloss": valid_logloss,
-                "learning_rate": optimizer.param_groups[0]["lr"],
-                "seconds": seconds,
-                "samples_per_second": len(train) / seconds,
-                # wall clock (Unix seconds) after validation: AUC-vs-time curves
-                "finished_at": time.time(),
-            }
-        )
-        improved = valid_auc > best_auc  # keeps the weights
-        # resets patience only when the gain is worth an epoch
-        significant = valid_auc > best_auc + params.early_stop_min_delta
-        logger.info(
-            "epoch %d: train_loss=%.5f valid_auc=%.5f valid_logloss=%.5f lr=%.2g "
-            "%.1fs (%.0f samples/s)%s",
-            epoch, train_loss, valid_auc, valid_logloss, optimizer.param_groups[0]["lr"],
-            seconds, len(train) / seconds, " *best*" if improved else "",
-        )  # fmt: skip
-        if improved:
-            best_auc, best_epoch = valid_auc, epoch
-            best_state = copy.deepcopy(model.state_dict())
-        if significant:
-            bad_epochs = 0
-            continue
-        bad_epochs += 1
-        if bad_epochs >= params.early_stop_patience:
-            logger.info("early stop after epoch %d (best epoch %d)", epoch, best_epoch)
-            break
-        if params.lr_schedule == "plateau" and bad_epochs >= params.lr_decay_patience:
-            for group in optimizer.param_groups:
-                group["lr"] = max(
-                    group["lr"] * params.lr_decay_factor, params.min_learning_rate
+    # CPU steps free and re-allocate the same activation blocks: keep them mapped
+    with reuse_freed_memory() if device.type == "cpu" else nullcontext():
+        for epoch in range(1, params.max_epochs + 1):
+            start = time.perf_counter()
+            train_loss = _train_epoch(
+                step_model,
+                train_on_device,
+                optimizer,
+                params,
+                generator=generator,
+                epoch=epoch,
+                after_step=after_step,
+            )
+            seconds = time.perf_counter() - start
+            valid_auc, valid_logloss = _validate(step_model, valid, params, device)
+            history.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": train_loss,
+                    "valid_auc": valid_auc,
+                    "valid_logloss": valid_logloss,
+                    "learning_rate": optimizer.param_groups[0]["lr"],
+                    "seconds": seconds,
+                    "samples_per_second": len(train) / seconds,
+                    # wall clock (Unix seconds) after validation: AUC-vs-time curves
+                    "finished_at": time.time(),
+                }
+            )
+            improved = valid_auc > best_auc  # keeps the weights
+            # resets patience only when the gain is worth an epoch
+            significant = valid_auc > best_auc + params.early_stop_min_delta
+            logger.info(
+                "epoch %d: train_loss=%.5f valid_auc=%.5f valid_logloss=%.5f lr=%.2g "
+                "%.1fs (%.0f samples/s)%s",
+                epoch, train_loss, valid_auc, valid_logloss, optimizer.param_groups[0]["lr"],
+                seconds, len(train) / seconds, " *best*" if improved else "",
+            )  # fmt: skip
+            if improved:
+                best_auc, best_epoch = valid_auc, epoch
+                best_state = copy.deepcopy(model.state_dict())
+            if significant:
+                bad_epochs = 0
+                continue
+            bad_epochs += 1
+            if bad_epochs >= params.early_stop_patience:
+                logger.info(
+                    "early stop after epoch %d (best epoch %d)", epoch, best_epoch
                 )
+                break
+            if (
+                params.lr_schedule == "plateau"
+                and bad_epochs >= params.lr_decay_patience
+            ):
+                for group in optimizer.param_groups:
+                    group["lr"] = max(
+                        group["lr"] * params.lr_decay_factor, params.min_learning_rate
+                    )
 
     if best_state is not None:
         model.load_state_dict(best_state)
