@@ -38,7 +38,7 @@ def test_small_run_writes_json_and_its_section(ceiling, tmp_path):
     output = tmp_path / "ceiling.json"
     result = ceiling.main(
         ["--threads", "1", "--batch-size", "256", "--ctrflow-rows", "6000",
-         "--output", str(output), "--docs-page", str(page)]
+         "--repeats", "2", "--output", str(output), "--docs-page", str(page)]
     )  # fmt: skip
     saved = json.loads(output.read_text())
     assert saved["threads"] == 1 and saved["shapes"]["batch_size"] == 256
@@ -47,8 +47,14 @@ def test_small_run_writes_json_and_its_section(ceiling, tmp_path):
     assert gemm["gemm_bound_samples_per_second"] == pytest.approx(
         gemm["gflop_per_second"] * 1e9 / gemm["flops_per_sample"]
     )
-    assert saved["bare_mlp_samples_per_second"] > 0
-    assert saved["ctrflow"]["samples_per_second"] > 0
+    assert len(saved["bare_mlp_runs"]) == len(saved["ctrflow_runs"]) == 2
+    assert saved["bare_mlp_samples_per_second"] == pytest.approx(
+        sum(saved["bare_mlp_runs"]) / 2  # the median of two
+    )
+    assert saved["ctrflow"]["samples_per_second"] == pytest.approx(
+        sum(saved["ctrflow_runs"]) / 2
+    )
+    assert min(saved["ctrflow_runs"]) > 0
     assert result["ctrflow_fraction_of_bare_mlp"] == pytest.approx(
         saved["ctrflow"]["samples_per_second"] / saved["bare_mlp_samples_per_second"]
     )

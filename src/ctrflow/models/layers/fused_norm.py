@@ -56,23 +56,35 @@ def _column_moments(x, chunks):
     return sums.sum(0), squares.sum(0)
 
 
+@numba.njit(inline="always")
+def _relu_drop(value, bits, quarter, threshold, keep_scale):
+    """``(output, kept)`` for one element given its word of random bits."""
+    draw = (bits >> np.uint64(16 * quarter)) & np.uint64(0xFFFF)
+    kept = (value > 0) & (draw >= threshold)  # no short-circuit branch: vectorisable
+    return value * keep_scale * kept, kept
+
+
 @numba.njit(parallel=True, fastmath=True, cache=True)
 def _forward(x, scale, shift, seed, threshold, keep_scale, out, keep):  # noqa: PLR0917
     """``out = relu(x * scale + shift) * keep_scale`` where kept; ``keep`` records it."""
     rows, columns = x.shape
-    words = (columns + 3) // 4
+    full_words = columns // 4
     for i in numba.prange(rows):
-        row_start = np.uint64(seed) + np.uint64(i * words) * _GOLDEN
-        for word in range(words):
+        row_start = np.uint64(seed) + np.uint64(i * ((columns + 3) // 4)) * _GOLDEN
+        for word in range(full_words):  # a fixed 4-element inner loop, unrolled
             bits = _splitmix64(row_start + np.uint64(word) * _GOLDEN)
             for quarter in range(4):
                 j = word * 4 + quarter
-                if j < columns:
-                    value = x[i, j] * scale[j] + shift[j]
-                    draw = (bits >> np.uint64(16 * quarter)) & np.uint64(0xFFFF)
-                    kept = value > 0 and draw >= threshold
-                    keep[i, j] = kept
-                    out[i, j] = value * keep_scale if kept else np.float32(0)
+                value = x[i, j] * scale[j] + shift[j]
+                out[i, j], keep[i, j] = _relu_drop(
+                    value, bits, quarter, threshold, keep_scale
+                )
+        bits = _splitmix64(row_start + np.uint64(full_words) * _GOLDEN)
+        for j in range(full_words * 4, columns):  # a ragged end of 1-3 columns
+            value = x[i, j] * scale[j] + shift[j]
+            out[i, j], keep[i, j] = _relu_drop(
+                value, bits, j - full_words * 4, threshold, keep_scale
+            )
 
 
 @numba.njit(parallel=True, fastmath=True, cache=True)
@@ -87,7 +99,7 @@ def _gradient_moments(grad, x, keep, mean, inv_std, keep_scale, chunks):  # noqa
         total, total_product = sums[chunk], products[chunk]
         for i in range(chunk * step, min(rows, (chunk + 1) * step)):
             for j in range(columns):
-                g = np.float64(grad[i, j]) * keep_scale if keep[i, j] else 0.0
+                g = np.float64(grad[i, j] * keep_scale * keep[i, j])
                 total[j] += g
                 total_product[j] += g * (x[i, j] - mean[j]) * inv_std[j]
     return sums.sum(0), products.sum(0)
@@ -101,7 +113,7 @@ def _backward(  # noqa: PLR0917
     rows, columns = x.shape
     for i in numba.prange(rows):
         for j in range(columns):
-            g = grad[i, j] * keep_scale if keep[i, j] else np.float32(0)
+            g = grad[i, j] * keep_scale * keep[i, j]
             x_hat = (x[i, j] - mean[j]) * inv_std[j]
             dx[i, j] = coefficient[j] * (g - mean_g[j] - x_hat * mean_gx[j])
 
