@@ -2,18 +2,15 @@
 inverted scaling that keeps the expectation, the same mask forward and backward,
 reproducible under torch.manual_seed."""
 
-import math
-
 import pytest
 import torch
 
 from ctrflow.models.layers import Dropout
 from ctrflow.models.layers.dropout import cpu_drop_mask, drop_threshold
-
-
-def _z(count: int, trials: int, rate: float) -> float:
-    """How many standard deviations ``count`` is from a Binomial(trials, rate) mean."""
-    return (count - trials * rate) / math.sqrt(trials * rate * (1 - rate))
+from tests.models.layers.dropout_statistics import (
+    assert_independent_drops,
+    binomial_z,
+)
 
 
 @pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 0.9])
@@ -22,30 +19,15 @@ def test_drop_rate_is_p(p):
     rate = drop_threshold(p) / 2**16
     assert abs(rate - p) <= 2**-17
     mask = cpu_drop_mask(torch.Size([2048, 512]), p)
-    assert abs(_z(int(mask.sum()), mask.numel(), rate)) < 5
+    assert abs(binomial_z(int(mask.sum()), mask.numel(), rate)) < 5
 
 
 def test_mask_elements_are_independent():
-    """Neighbours in a row, in a column, and the same element in two successive
-    masks are dropped together at rate p**2 (as independent draws are); no row
-    repeats another."""
     torch.manual_seed(1)
     p = 0.2
-    rate = drop_threshold(p) / 2**16
     first = cpu_drop_mask(torch.Size([1024, 400]), p)
     second = cpu_drop_mask(torch.Size([1024, 400]), p)
-    pairs = {
-        "row neighbours": first[:, 1:] & first[:, :-1],
-        "column neighbours": first[1:] & first[:-1],
-        "successive calls": first & second,
-    }
-    for name, both in pairs.items():
-        assert abs(_z(int(both.sum()), both.numel(), rate**2)) < 5, name
-    assert torch.unique(first, dim=0).shape[0] == first.shape[0]
-    # per-column drop counts scatter like binomials, not pinned to one pattern
-    column_rates = first.float().mean(dim=0)
-    expected_std = math.sqrt(rate * (1 - rate) / first.shape[0])
-    assert 0.7 < float(column_rates.std()) / expected_std < 1.3
+    assert_independent_drops(first, second, drop_threshold(p) / 2**16)
 
 
 def test_kept_values_are_scaled_so_the_mean_is_kept():

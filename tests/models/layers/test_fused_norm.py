@@ -2,8 +2,6 @@
 compute (forward, gradients, running statistics), and its dropout is a real
 dropout: the right rate, independent draws, fresh masks, reproducible seeds."""
 
-import math
-
 import pytest
 import torch
 from torch import nn
@@ -12,10 +10,10 @@ from torch.nn import functional as F
 from ctrflow.models.layers import MLP
 from ctrflow.models.layers.dropout import drop_threshold
 from ctrflow.models.layers.fused_norm import batch_norm_relu_dropout, can_fuse
-
-
-def _z(count: int, trials: int, rate: float) -> float:
-    return (count - trials * rate) / math.sqrt(trials * rate * (1 - rate))
+from tests.models.layers.dropout_statistics import (
+    assert_independent_drops,
+    binomial_z,
+)
 
 
 def _norm(width: int, seed: int = 0) -> nn.BatchNorm1d:
@@ -79,33 +77,19 @@ def test_drop_rate_among_positive_activations_is_p():
     positive = F.batch_norm(x, None, None, training=True) > 0
     dropped = (batch_norm_relu_dropout(x, norm, p) == 0) & positive
     rate = drop_threshold(p) / 2**16
-    assert abs(_z(int(dropped.sum()), int(positive.sum()), rate)) < 5
+    assert abs(binomial_z(int(dropped.sum()), int(positive.sum()), rate)) < 5
 
 
 def test_draws_are_independent():
-    """Neighbours in a row (also the four sharing one 64-bit word), in a column, and
-    one element in two successive calls are dropped together at rate p**2."""
     torch.manual_seed(4)
     p = 0.3
-    rate = drop_threshold(p) / 2**16
     norm = nn.BatchNorm1d(400).train()
     x = torch.full((1024, 400), 1.0)
     x[::2] = 2.0  # every normalised value is +1 or -1: half the rows positive
     positive_rows = F.batch_norm(x, None, None, training=True)[:, 0] > 0
     first = batch_norm_relu_dropout(x, norm, p)[positive_rows] == 0
     second = batch_norm_relu_dropout(x, norm, p)[positive_rows] == 0
-    pairs = {
-        "row neighbours": first[:, 1:] & first[:, :-1],
-        "same word, two apart": first[:, 2:] & first[:, :-2],
-        "column neighbours": first[1:] & first[:-1],
-        "successive calls": first & second,
-    }
-    for name, both in pairs.items():
-        assert abs(_z(int(both.sum()), both.numel(), rate**2)) < 5, name
-    assert torch.unique(first, dim=0).shape[0] == first.shape[0]
-    column_rates = first.float().mean(dim=0)
-    expected_std = math.sqrt(rate * (1 - rate) / first.shape[0])
-    assert 0.7 < float(column_rates.std()) / expected_std < 1.3
+    assert_independent_drops(first, second, drop_threshold(p) / 2**16)
 
 
 def test_kept_values_are_scaled_so_the_mean_is_kept():
