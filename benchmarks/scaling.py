@@ -85,7 +85,6 @@ def _train(encoded: dict, encoding, parameters: dict, args: argparse.Namespace) 
             **parameters["training"],
             "model": "DeepFM",
             "max_epochs": 2,
-            "early_stop_patience": 2,
             "device": "cpu",
             "num_threads": args.threads,
             "progress_bar": False,

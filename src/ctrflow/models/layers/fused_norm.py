@@ -48,9 +48,8 @@ class _BatchNormReLUDropout(torch.autograd.Function):
         seed = int(torch.randint(0, 2**62, (), dtype=torch.int64))
         out = torch.empty_like(x)
         keep = torch.empty(x.shape, dtype=torch.bool)
-        kernels = _kernels()
-        kernels.use_torch_threads()
-        kernels.forward(
+        # numba's threads were set by the moments call just before, on this thread
+        _kernels().forward(
             x.detach().numpy(), scale.astype(np.float32), shift.astype(np.float32),
             seed, threshold, keep_scale, out.numpy(), keep.numpy(),
         )  # fmt: skip
