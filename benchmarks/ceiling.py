@@ -165,14 +165,13 @@ def measure(
     process on these shared cores can run 10% slower than the next."""
     torch.set_num_threads(threads)
     result: dict[str, Any] = {"threads": threads, "shapes": shapes.__dict__}
+    bare_runs, ctrflow_runs = [], []
     with reuse_freed_memory():  # the allocator ctrflow's trainer runs under
         result["gemm"] = gemm_rate(shapes)
-    bare_runs, ctrflow_runs = [], []
-    for _ in range(repeats):
-        with reuse_freed_memory():
+        for _ in range(repeats):
             bare_runs.append(bare_mlp_samples_per_second(shapes))
-        if ctrflow:
-            ctrflow_runs.append(ctrflow_samples_per_second(shapes, rows=rows))
+            if ctrflow:
+                ctrflow_runs.append(ctrflow_samples_per_second(shapes, rows=rows))
     result["bare_mlp_runs"] = bare_runs
     result["bare_mlp_samples_per_second"] = statistics.median(bare_runs)
     if ctrflow:

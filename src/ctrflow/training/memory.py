@@ -34,23 +34,34 @@ def _glibc() -> ctypes.CDLL | None:
     return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
+_depth = 0  # open ``reuse_freed_memory`` blocks: only the outermost sets and restores
+
+
 @contextmanager
 def reuse_freed_memory(
     mmap_below: int = 256 << 20, keep: int = 1 << 30
 ) -> Iterator[bool]:
     """Within the block, allocations under ``mmap_below`` bytes come from the heap
     and up to ``keep`` bytes of freed memory stay mapped. Yields whether the
-    setting took effect (glibc only)."""
+    setting took effect (glibc only). A block inside another one (``fit`` called
+    where memory is already kept) leaves the outer block's setting as it is."""
+    global _depth  # noqa: PLW0603 - the allocator setting is process-wide too
     libc = _glibc()
-    active = bool(
-        libc
-        and libc.mallopt(_M_MMAP_THRESHOLD, mmap_below)
-        and libc.mallopt(_M_TRIM_THRESHOLD, keep)
-    )
+    outermost = _depth == 0
+    if outermost:
+        active = bool(
+            libc
+            and libc.mallopt(_M_MMAP_THRESHOLD, mmap_below)
+            and libc.mallopt(_M_TRIM_THRESHOLD, keep)
+        )
+    else:
+        active = libc is not None
+    _depth += 1
     try:
         yield active
     finally:
-        if libc is not None:
+        _depth -= 1
+        if outermost and libc is not None:
             libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT)
             libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_DEFAULT)
             libc.malloc_trim(0)
