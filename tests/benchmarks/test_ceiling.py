@@ -3,26 +3,16 @@ the JSON and only its own docs section."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.benchmarks.conftest import load_benchmark
 
 
 @pytest.fixture
 def ceiling(monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(
-        "ctrflow_benchmark_ceiling", BENCHMARKS / "ceiling.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark(monkeypatch, "ceiling")
 
 
 def test_flops_per_sample_of_the_bars_deepfm(ceiling):

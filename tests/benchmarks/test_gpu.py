@@ -7,28 +7,18 @@ epoch, the eager variants: torch.compile takes over a minute on two CPU cores).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.benchmarks.conftest import load_benchmark
 
 
 @pytest.fixture
 def gpu_benchmark(monkeypatch):
     """``benchmarks/gpu.py`` as a module (it imports ``common`` from its folder)."""
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(
-        "ctrflow_benchmark_gpu", BENCHMARKS / "gpu.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark(monkeypatch, "gpu")
 
 
 @pytest.mark.slow

@@ -3,28 +3,16 @@ torch-dropout variant really swaps the layers."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from torch import nn
 
 from ctrflow.models.layers import Dropout
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.benchmarks.conftest import load_benchmark
 
 
 @pytest.fixture
 def step_variants(monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(
-        "ctrflow_benchmark_step_variants", BENCHMARKS / "step_variants.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark(monkeypatch, "step_variants")
 
 
 def test_variants_differ_as_named(step_variants):
