@@ -3,10 +3,11 @@
 A training step allocates and frees the same few activation-sized blocks (6.5 MB
 for a 4096 x 400 float32 batch) every step. glibc's malloc returns such blocks to
 the kernel (``munmap``, or trimming the heap top) and the next step faults them back
-in page by page: about 6,000 page faults a step in the Frappe DeepFM, 5-10% of its
-time. Inside ``reuse_freed_memory`` blocks below ``mmap_below`` come from the heap
-and up to ``keep`` bytes of freed heap stay mapped; on exit glibc's default
-thresholds come back and the kept memory is released (``malloc_trim``). The effect
+in page by page: 10,000-20,000 page faults a step of the Frappe-shaped DeepFM
+(``benchmarks/kernels.py``; 320-480 with this). Inside ``reuse_freed_memory``
+blocks below ``mmap_below`` come from the heap and up to ``keep`` bytes of freed
+heap stay mapped; on exit glibc's default thresholds come back and the kept memory
+is released (``malloc_trim``). The effect
 is the one jemalloc or tcmalloc give when preloaded, without preloading anything.
 Elsewhere than glibc it does nothing.
 """

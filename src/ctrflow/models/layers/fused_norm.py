@@ -3,11 +3,12 @@
 An MLP block ``BatchNorm1d -> ReLU -> Dropout`` in eager torch reads and writes the
 whole activation about ten times per training step (batch-norm's statistics,
 normalisation and its two backward passes, ReLU and its backward, the dropout mask
-and its two multiplies): on a 4096 x 400 activation that costs 6-7 ms per layer on
-two cores, as much as the layer's matrix products. The numba kernels in
+and its two multiplies): on a 4096 x 400 activation that costs about 5.3 ms per
+layer on two cores, a quarter of the layer's three matrix products (a 400 x 400
+layer's take about 22 ms at the 180 GFLOP/s of ``benchmarks/ceiling.py``). The numba kernels in
 ``_fused_kernels`` make two passes forward (column moments; normalise, activate and
 drop) and two backward (gradient moments; input gradient), with a one-byte keep mask
-in between: about 1.7 ms.
+in between: 1.5-2.4 ms instead of 5.3 (``benchmarks/kernels.py``).
 
 The dropout bits come from SplitMix64 (Steele et al., 2014) evaluated at each
 position: output ``k`` of the stream seeded by ``seed`` is ``mix(seed + k * golden)``,
