@@ -10,7 +10,7 @@ per value, 32 quantile bins per counter, missing its own id) and scored against
 the label by:
 
 - OutRank's cardinality-aware MI (``MI-numba-randomized``): ours
-  (``ctrflow.ranking.mutual_information``) and, with ``--outrank``, OutRank
+  (``ctrflow.feature_ranking.mutual_information``) and, with ``--outrank``, OutRank
   0.97.5's own numba estimator on the same ids;
 - plain MI (the same estimator without the correction, OutRank's ``MI-numba``);
 - scikit-learn's ``mutual_info_classif(discrete_features=True)`` (plain plug-in
@@ -30,13 +30,13 @@ import polars as pl
 from sklearn.feature_selection import mutual_info_classif
 
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, PLANTED, generate_demo_logs
-from ctrflow.params import DatasetSchema
-from ctrflow.ranking import (
+from ctrflow.feature_ranking import (
     encode_fields,
     encode_label,
     mutual_information,
     outrank_mutual_information,
 )
+from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label=LABEL, categorical=CATEGORICAL, numeric=NUMERIC)
 

@@ -5,7 +5,7 @@ Run from the project root::
     python benchmarks/ranking_speed.py --rows 1000000 --output ranking_speed.json
 
 Times, on the same typed table: the relevance scores alone
-(``ctrflow.ranking.rank_features``) and the whole ranking node (relevance,
+(``ctrflow.feature_ranking.rank_features``) and the whole ranking node (relevance,
 redundancy between the 15 best fields, the 28 pairs of the 8 best, selection,
 plot) with the default ``conf/base/parameters_feature_ranking.yml`` settings, the
 AUC-vs-k node excluded. Generating the data is not timed. The table is typed as
@@ -25,9 +25,10 @@ import polars as pl
 import yaml
 
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, generate_demo_logs
-from ctrflow.params import DatasetSchema, FeatureRankingParams
+from ctrflow.feature_ranking import rank_features
+from ctrflow.feature_ranking.params import FeatureRankingParams
 from ctrflow.pipelines.feature_ranking.nodes import rank_features as rank_node
-from ctrflow.ranking import rank_features
+from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label=LABEL, categorical=CATEGORICAL, numeric=NUMERIC)
 PARAMETERS = (

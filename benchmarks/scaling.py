@@ -77,8 +77,8 @@ def _train(encoded: dict, encoding, parameters: dict, args: argparse.Namespace) 
     import torch
 
     from ctrflow.models import build_model
-    from ctrflow.params import TrainingParams
     from ctrflow.training import fit, to_tensors
+    from ctrflow.training.params import TrainingParams
 
     training = TrainingParams(
         **{
@@ -114,10 +114,12 @@ def run_child(
 ) -> None:
     """Ingest, encode and train on ``path``; write the timings to ``result_path``."""
     from ctrflow.datasets import ImpressionLogDataset
-    from ctrflow.features import FeatureMap
-    from ctrflow.params import DatasetSchema, FeatureEngineeringParams, IngestionParams
+    from ctrflow.feature_engineering import FeatureMap
+    from ctrflow.feature_engineering.params import FeatureEngineeringParams
+    from ctrflow.ingestion.params import IngestionParams
     from ctrflow.pipelines.feature_engineering.nodes import encode_split, fit_encoding
     from ctrflow.pipelines.ingestion.nodes import split_logs
+    from ctrflow.schema import DatasetSchema
 
     parameters = _parameters()
     schema = DatasetSchema(**parameters["schema"])

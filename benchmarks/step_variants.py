@@ -25,8 +25,8 @@ from torch import nn
 
 from ctrflow.models.deepfm import DeepFM, DeepFMConfig
 from ctrflow.models.layers import Dropout, FieldSpec
-from ctrflow.params import TrainingParams
 from ctrflow.training.memory import reuse_freed_memory
+from ctrflow.training.params import TrainingParams
 from ctrflow.training.trainer import _regularization
 
 BATCH, VOCABULARY, FIELDS = 4096, 5400, 10

@@ -11,7 +11,7 @@ import pytest
 
 from ctrflow.demo_data import generate_demo_logs, write_criteo_tsv
 from ctrflow.ingestion import type_table
-from ctrflow.params import DatasetSchema
+from ctrflow.schema import DatasetSchema
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SCHEMA = DatasetSchema(

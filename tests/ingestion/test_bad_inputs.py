@@ -20,18 +20,16 @@ from kedro.validation import ParameterValidationError, ParameterValidator
 from pydantic import ValidationError
 
 from ctrflow.datasets import ImpressionLogDataset, RawLogsError
-from ctrflow.features import encode_table, fit_feature_map
+from ctrflow.feature_engineering import encode_table, fit_feature_map
+from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.ingestion import IngestionError
-from ctrflow.params import (
-    DatasetSchema,
-    FeatureEngineeringParams,
-    IngestionParams,
-    TrainingParams,
-)
+from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion import create_pipeline
 from ctrflow.pipelines.ingestion.nodes import split_logs
 from ctrflow.pipelines.training.nodes import train_model
+from ctrflow.schema import DatasetSchema
 from ctrflow.training import TrainingError
+from ctrflow.training.params import TrainingParams
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"])
 KEEP_GOING = IngestionParams(max_reject_fraction=1.0)

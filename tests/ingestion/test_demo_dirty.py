@@ -14,7 +14,7 @@ from ctrflow.demo_data import (
     write_criteo_tsv,
     write_dirty_criteo_tsv,
 )
-from ctrflow.params import IngestionParams
+from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion.nodes import split_logs
 from tests.conftest import DEMO_SCHEMA
 

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from ctrflow.datasets import ImpressionLogDataset
 from ctrflow.ingestion import IngestionError
-from ctrflow.params import DatasetSchema, IngestionParams
+from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion.nodes import split_logs
+from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"])
 PARAMS = IngestionParams(max_reject_fraction=1.0)

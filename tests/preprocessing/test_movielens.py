@@ -5,7 +5,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ctrflow.params import DatasetSchema, IngestionParams
+from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion.nodes import split_logs
 from ctrflow.pipelines.movielens.nodes import prepare_movielens_logs
 from ctrflow.preprocessing import (
@@ -14,6 +14,7 @@ from ctrflow.preprocessing import (
     movielens_impressions,
     split_by_time,
 )
+from ctrflow.schema import DatasetSchema
 
 
 def _random_events(rows=400, seed=0):

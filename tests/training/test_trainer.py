@@ -5,8 +5,8 @@ import torch
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.models import FieldSpec, ModelsConfig, build_model
 from ctrflow.models.layers import SequenceSpec
-from ctrflow.params import TrainingParams
 from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
+from ctrflow.training.params import TrainingParams
 from ctrflow.training.trainer import batch_bounds, embedding_regularizer
 
 SPEC = FieldSpec(vocab_size=40, num_categorical=2, num_numeric=1)

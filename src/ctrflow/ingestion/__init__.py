@@ -1,5 +1,6 @@
 """Typing, quarantining and splitting raw impression logs (pure polars, no I/O)."""
 
+from ctrflow.ingestion.cast import TypedRows, name_columns, type_rows, type_table
 from ctrflow.ingestion.errors import IngestionError
 from ctrflow.ingestion.quarantine import (
     QUARANTINE_SCHEMA,
@@ -10,7 +11,6 @@ from ctrflow.ingestion.quarantine import (
     empty_quarantine,
 )
 from ctrflow.ingestion.splits import split_randomly, split_randomly_consuming
-from ctrflow.ingestion.typing import TypedRows, name_columns, type_rows, type_table
 
 __all__ = [
     "QUARANTINE_SCHEMA",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ctrflow.params import SplitRatios
+from ctrflow.ingestion.params import SplitRatios
 
 _PARTS = 3
 _AT_ONCE = 4  # columns filtered together (in parallel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ctrflow.strict import StrictParams
+from ctrflow.schema import StrictParams
 
 
 class ModelConfig(StrictParams):

@@ -26,7 +26,7 @@ from ctrflow.models.layers import FieldSpec
 from ctrflow.models.lr import LR, LRConfig
 from ctrflow.models.widedeep import WideDeep, WideDeepConfig
 from ctrflow.models.xdeepfm import xDeepFM, xDeepFMConfig
-from ctrflow.strict import StrictParams
+from ctrflow.schema import StrictParams
 
 ModelName = Literal[
     "LR",

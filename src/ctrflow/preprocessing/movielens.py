@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 from pydantic import Field, model_validator
 
-from ctrflow.strict import StrictParams
+from ctrflow.schema import StrictParams
 
 HISTORY = "history"
 

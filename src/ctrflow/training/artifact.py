@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from ctrflow.features.feature_map import FeatureMap
+from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.models import ModelsConfig, build_model
 
 

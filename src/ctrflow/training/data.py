@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import torch
 
-from ctrflow.features.feature_map import FeatureMap
+from ctrflow.feature_engineering.feature_map import FeatureMap
 
 
 @dataclass(frozen=True)

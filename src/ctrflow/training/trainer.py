@@ -22,9 +22,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ctrflow.evaluation.metrics import log_loss, roc_auc
-from ctrflow.params import TrainingParams
 from ctrflow.training.data import TensorSet
 from ctrflow.training.memory import reuse_freed_memory
+from ctrflow.training.params import TrainingParams
 
 logger = logging.getLogger(__name__)
 

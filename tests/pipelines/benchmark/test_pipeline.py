@@ -14,7 +14,6 @@ from kedro.runner import SequentialRunner
 from kedro.validation import TypeExtractor
 from pydantic import ValidationError
 
-from ctrflow.params import BenchmarkParams, TrainingParams
 from ctrflow.pipelines.benchmark import create_pipeline
 from ctrflow.pipelines.benchmark.model_list import configured_models
 from ctrflow.pipelines.benchmark.nodes import (
@@ -25,6 +24,8 @@ from ctrflow.pipelines.benchmark.nodes import (
     model_binder,
     plot_leaderboard,
 )
+from ctrflow.pipelines.benchmark.params import BenchmarkParams
+from ctrflow.training.params import TrainingParams
 
 _CONF = Path(__file__).resolve().parents[3] / "conf"
 MODELS = ["LR", "DNN", "FCN"]

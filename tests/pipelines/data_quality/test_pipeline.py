@@ -12,20 +12,21 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from kedro.validation import ParameterValidationError, ParameterValidator, TypeExtractor
 
+from ctrflow.data_quality import (
+    DataQualityError,
+    build_expectation_suite,
+    require_passed,
+    summarise_report,
+)
+from ctrflow.data_quality.params import DataQualityParams
 from ctrflow.ingestion.quarantine import empty_quarantine
-from ctrflow.params import DataQualityParams, DatasetSchema
 from ctrflow.pipelines.data_quality import create_pipeline
 from ctrflow.pipelines.data_quality.nodes import (
     plot_data_quality,
     render_data_docs,
     validate_splits,
 )
-from ctrflow.quality import (
-    DataQualityError,
-    build_expectation_suite,
-    require_passed,
-    summarise_report,
-)
+from ctrflow.schema import DatasetSchema
 from tests.conftest import DEMO_SCHEMA, typed_demo_table
 
 _CONF = Path(__file__).resolve().parents[3] / "conf" / "base"

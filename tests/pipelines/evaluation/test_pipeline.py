@@ -19,10 +19,14 @@ from kedro.validation import TypeExtractor
 from pydantic import ValidationError
 
 from ctrflow.evaluation.metrics import summarise_predictions
-from ctrflow.features.feature_map import CategoricalField, FeatureMap, NumericField
+from ctrflow.evaluation.params import EvaluationParams
+from ctrflow.feature_engineering.feature_map import (
+    CategoricalField,
+    FeatureMap,
+    NumericField,
+)
 from ctrflow.models import build_model
 from ctrflow.models.lr import LRConfig
-from ctrflow.params import EvaluationParams, TrainingParams
 from ctrflow.pipelines.evaluation import create_pipeline
 from ctrflow.pipelines.evaluation import nodes as evaluation_nodes
 from ctrflow.pipelines.evaluation.nodes import (
@@ -33,6 +37,7 @@ from ctrflow.pipelines.evaluation.nodes import (
     score_test_set,
 )
 from ctrflow.training import ModelArtifact
+from ctrflow.training.params import TrainingParams
 
 _CONF = Path(__file__).resolve().parents[3] / "conf"
 _SUMMARY_KEYS = {

@@ -14,15 +14,14 @@ from kedro.validation import ParameterValidationError, ParameterValidator, TypeE
 from kedro_datasets.json import JSONDataset
 from kedro_datasets.polars import EagerPolarsDataset
 
+from ctrflow.data_quality import DataQualityError
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, PLANTED, generate_demo_logs
-from ctrflow.params import (
+from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.feature_ranking.params import (
     AucVsKParams,
-    DatasetSchema,
-    FeatureEngineeringParams,
     FeatureRankingParams,
     InteractionParams,
     SelectionParams,
-    TrainingParams,
 )
 from ctrflow.pipeline_registry import register_pipelines
 from ctrflow.pipelines.feature_engineering import create_pipeline as fe_pipeline
@@ -32,7 +31,8 @@ from ctrflow.pipelines.feature_ranking.nodes import (
     plot_auc_vs_k,
     rank_features,
 )
-from ctrflow.quality import DataQualityError
+from ctrflow.schema import DatasetSchema
+from ctrflow.training.params import TrainingParams
 
 _CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
 _OUTPUTS = [

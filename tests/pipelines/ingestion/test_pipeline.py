@@ -7,9 +7,10 @@ from kedro.runner import SequentialRunner
 
 from ctrflow.datasets import ImpressionLogDataset
 from ctrflow.ingestion import IngestionError
-from ctrflow.params import DatasetSchema, IngestionParams
+from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion import create_pipeline
 from ctrflow.pipelines.ingestion.nodes import split_logs
+from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"])
 

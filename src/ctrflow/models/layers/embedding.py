@@ -2,47 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
-
-@dataclass(frozen=True)
-class SequenceSpec:
-    """A behaviour-sequence input: its ids are global ids of one categorical field.
-
-    Attributes:
-        target: index (among the categorical fields) of the field whose vocabulary
-            the sequence shares: DIN's target item.
-        pad_id: the global id that marks padding (that field's PAD id).
-    """
-
-    target: int
-    pad_id: int
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """What a model needs to know about its input.
-
-    Attributes:
-        vocab_size: rows of the shared embedding table (all categorical fields'
-            vocabularies end to end; ids arrive already offset per field).
-        num_categorical: categorical fields per row.
-        num_numeric: float fields per row.
-        sequences: one entry per behaviour-sequence input (``sequences [B, S, L]``);
-            only models with ``uses_sequences`` read them.
-    """
-
-    vocab_size: int
-    num_categorical: int
-    num_numeric: int
-    sequences: tuple[SequenceSpec, ...] = ()
-
-    @property
-    def num_fields(self) -> int:
-        return self.num_categorical + self.num_numeric
+from ctrflow.schema import FieldSpec, SequenceSpec  # noqa: F401  (re-exported by layers)
 
 
 class _CPULookup(torch.autograd.Function):

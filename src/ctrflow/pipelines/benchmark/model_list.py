@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ctrflow.params import BenchmarkParams
+from ctrflow.pipelines.benchmark.params import BenchmarkParams
 from ctrflow.pipelines.planned_parameters import planned_parameters
 
 

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from ctrflow.params import BenchmarkParams, TrainingParams
+from ctrflow.pipelines.benchmark.params import BenchmarkParams
+from ctrflow.training.params import TrainingParams
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Data-quality nodes: validate the splits with GX, render the Data Docs page.
 
 Neither node raises on a failed blocking expectation, so the report and the Data
-Docs are saved either way; the gate is ``ctrflow.quality.require_passed``, called by
+Docs are saved either way; the gate is ``ctrflow.data_quality.require_passed``, called by
 the first node that consumes the data (feature ranking).
 """
 
@@ -13,9 +13,10 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from ctrflow import quality
+from ctrflow import data_quality as quality
+from ctrflow.data_quality.params import DataQualityParams
 from ctrflow.ingestion.quarantine import count_reasons
-from ctrflow.params import DataQualityParams, DatasetSchema
+from ctrflow.schema import DatasetSchema
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
 
     Returns:
         The data-quality report (JSON-serialisable; layout in
-        ``ctrflow.quality.report``), with GX's raw result per split.
+        ``ctrflow.data_quality.report``), with GX's raw result per split.
 
     Raises:
         ValueError: ``params`` names a column the schema does not have.

@@ -22,12 +22,12 @@ from ctrflow.evaluation.metrics import (
     roc_curve,
     summarise_predictions,
 )
+from ctrflow.evaluation.params import EvaluationParams
 from ctrflow.evaluation.plots import (
     calibration_figure,
     learning_curve_figure,
     roc_figure,
 )
-from ctrflow.params import EvaluationParams
 from ctrflow.training import ModelArtifact, predict_proba
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,9 @@ import logging
 
 import polars as pl
 
-from ctrflow.features import FeatureMap, encode_table, fit_feature_map
-from ctrflow.params import DatasetSchema, FeatureEngineeringParams
+from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
+from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.schema import DatasetSchema
 
 logger = logging.getLogger(__name__)
 

@@ -8,14 +8,12 @@ import logging
 import plotly.graph_objects as go
 import polars as pl
 
-from ctrflow import ranking
-from ctrflow.params import (
-    DatasetSchema,
-    FeatureEngineeringParams,
-    FeatureRankingParams,
-    TrainingParams,
-)
-from ctrflow.quality import require_passed
+from ctrflow import feature_ranking as ranking
+from ctrflow.data_quality import require_passed
+from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.feature_ranking.params import FeatureRankingParams
+from ctrflow.schema import DatasetSchema
+from ctrflow.training.params import TrainingParams
 
 logger = logging.getLogger(__name__)
 

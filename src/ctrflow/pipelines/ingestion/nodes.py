@@ -17,7 +17,8 @@ from ctrflow.ingestion import (
     split_randomly_consuming,
     type_rows,
 )
-from ctrflow.params import DatasetSchema, IngestionParams
+from ctrflow.ingestion.params import IngestionParams
+from ctrflow.schema import DatasetSchema
 
 logger = logging.getLogger(__name__)
 _SPLITS = ("train", "valid", "test")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import torch
 
-from ctrflow.features import FeatureMap
+from ctrflow.feature_engineering import FeatureMap
 from ctrflow.models import build_model
-from ctrflow.params import TrainingParams
 from ctrflow.training import ModelArtifact, fit, to_tensors
+from ctrflow.training.params import TrainingParams
 
 
 def train_model(

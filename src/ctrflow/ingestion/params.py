@@ -1,0 +1,48 @@
+"""Ingestion's parameters: how raw logs become typed train/valid/test tables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ctrflow.schema import StrictParams
+
+
+class SplitRatios(StrictParams):
+    train: float = Field(0.8, gt=0, lt=1)
+    valid: float = Field(0.1, gt=0, lt=1)
+    test: float = Field(0.1, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> SplitRatios:
+        total = self.train + self.valid + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"split ratios must sum to 1, got train={self.train} + "
+                f"valid={self.valid} + test={self.test} = {total:g}"
+            )
+        return self
+
+
+class IngestionParams(StrictParams):
+    """How raw logs become typed train/valid/test tables.
+
+    Attributes:
+        split: ``random`` splits one file with ``ratios`` and ``seed``; ``given``
+            expects the raw dataset to hold ``train``, ``valid`` and ``test`` files.
+        column_order: names for the columns of a file without header (Criteo TSV,
+            libsvm), in file order; default: label, numeric, categorical, sequence.
+        max_reject_fraction: rows that cannot be ingested go to the quarantine;
+            when more than this share of one file's rows is quarantined the run
+            stops with the top reasons.
+        max_field_chars: a value longer than this is quarantined.
+    """
+
+    split: Literal["random", "given"] = "random"
+    ratios: SplitRatios = SplitRatios()
+    seed: int = 2024
+    column_order: list[str] | None = None
+    sequence_separator: str = "^"
+    max_reject_fraction: float = Field(0.01, ge=0, le=1)
+    max_field_chars: int = Field(65_536, ge=1)

@@ -1,0 +1,46 @@
+"""The trainer's parameters and the model it trains."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ctrflow.models.registry import ModelName, ModelsConfig
+from ctrflow.schema import StrictParams
+
+
+class TrainingParams(StrictParams):
+    """The shared trainer and the model it trains.
+
+    ``models.<name>`` holds each model's hyper-parameters (BARS names); ``model``
+    picks which one ``kedro run`` trains.
+    """
+
+    model: ModelName = "DeepFM"
+    models: ModelsConfig = ModelsConfig()
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    seed: int = 2024
+    max_epochs: int = Field(20, ge=1)
+    batch_size: int = Field(4096, ge=1)
+    eval_batch_size: int = Field(65536, ge=1)
+    learning_rate: float = Field(1e-3, gt=0)
+    embedding_regularizer: float = Field(0.0, ge=0)
+    net_regularizer: float = Field(0.0, ge=0)
+    early_stop_patience: int = Field(2, ge=1)
+    # an epoch resets the patience only when its validation AUC beats the best by
+    # more than this (the best epoch's weights are kept whatever the gain)
+    early_stop_min_delta: float = Field(1e-6, ge=0)
+    # plateau: multiply by lr_decay_factor after lr_decay_patience epochs without a
+    # better validation AUC (FuxiCTR); cosine: per step, half a cosine from
+    # learning_rate to min_learning_rate over max_epochs
+    lr_schedule: Literal["plateau", "cosine"] = "plateau"
+    lr_decay_factor: float = Field(0.1, gt=0, lt=1)
+    lr_decay_patience: int = Field(1, ge=0)
+    min_learning_rate: float = Field(1e-6, ge=0)
+    grad_clip_norm: float | None = Field(10.0, gt=0)
+    bf16_autocast: bool = True
+    # torch.compile the model before training (pays a compile once; pays off on GPU)
+    compile: bool = False
+    num_threads: int | None = Field(None, ge=1)
+    progress_bar: bool = True

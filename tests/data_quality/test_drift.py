@@ -1,0 +1,108 @@
+"""Drift against train (OOV rate, PSI, label rate) and the data-quality figure."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from kedro_datasets.plotly import JSONDataset
+
+from ctrflow.data_quality import (
+    compute_drift,
+    data_quality_figure,
+    null_fractions,
+    population_stability_index,
+    validate_tables,
+)
+from ctrflow.data_quality.drift import oov_rate
+from ctrflow.data_quality.params import DataQualityParams, DriftParams
+from ctrflow.schema import DatasetSchema
+
+SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"])
+
+
+def _table(labels, c, n) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"label": labels, "c": c, "n": n},
+        schema={"label": pl.Int8, "c": pl.String, "n": pl.Float64},
+    )
+
+
+def test_oov_rate_counts_non_missing_values_unseen_in_train():
+    train = pl.Series(["a", "b", None])
+    assert oov_rate(train, pl.Series(["a", "x", "x", "y", None])) == (0.75, 2)
+    assert oov_rate(train, pl.Series([None, None], dtype=pl.String)) == (0.0, 0)
+
+
+def test_psi_is_zero_for_the_same_distribution_and_hand_computed_otherwise():
+    train = pl.Series([0.0, 0.0, 1.0, 1.0])
+    assert population_stability_index(train, train, bins=2) == 0.0
+    # bins at train's median (0.5): train 50/50, other 25/75, no missing values
+    other = pl.Series([0.0, 1.0, 1.0, 1.0])
+    expected = (0.25 - 0.5) * math.log(0.25 / 0.5) + (0.75 - 0.5) * math.log(0.75 / 0.5)
+    assert population_stability_index(train, other, bins=2) == pytest.approx(expected)
+    # missing values are a bin of their own
+    with_nulls = pl.Series([0.0, 1.0, None, None])
+    assert population_stability_index(train, with_nulls, bins=2) > 1.0
+
+
+def test_compute_drift_flags_what_exceeds_its_threshold():
+    tables = {
+        "train": _table([0, 1, 0, 1], ["a", "a", "b", "b"], [0.0, 0.0, 1.0, 1.0]),
+        "valid": _table([0, 1, 0, 1], ["a", "b", "a", "b"], [0.0, 0.0, 1.0, 1.0]),
+        "test": _table([1, 1, 1, 0], ["z", "a", "b", "a"], [5.0, 5.0, 5.0, 5.0]),
+    }
+    drift = compute_drift(tables, SCHEMA, DriftParams())
+    assert drift["label_rate"] == {"train": 0.5, "valid": 0.5, "test": 0.75}
+    assert [
+        (r["split"], r["oov_rate"], r["exceeded"]) for r in drift["categorical"]
+    ] == [
+        ("valid", 0.0, False),
+        ("test", 0.25, True),
+    ]
+    assert [r["exceeded"] for r in drift["numeric"]] == [False, True]
+    assert drift["warnings"] == [
+        "test: 25.00% of column 'c''s values are unseen in train (1 distinct), "
+        "above max_oov_rate 0.1",
+        f"test: column 'n' has PSI {drift['numeric'][1]['psi']:.3f} against train, "
+        "above max_psi 0.2",
+        "test: label rate 0.7500 differs from train's 0.5000 by 0.2500, above "
+        "max_label_rate_shift 0.02",
+    ]
+    overrides = DriftParams(oov_rate_overrides={"c": 0.5}, max_label_rate_shift=0.3)
+    assert len(compute_drift(tables, SCHEMA, overrides)["warnings"]) == 1
+
+
+def test_null_fractions():
+    table = _table([0, 1], [None, "a"], [None, None])
+    assert null_fractions({"train": table}) == {
+        "train": {"label": 0.0, "c": 0.5, "n": 1.0}
+    }
+
+
+def test_report_carries_drift_and_the_figure_round_trips_as_plotly_json(tmp_path):
+    tables = {
+        "train": _table([0, 1] * 50, ["a", "b"] * 50, [float(i) for i in range(100)]),
+        "valid": _table([0, 1] * 10, ["a", "c"] * 10, [float(i) for i in range(20)]),
+        "test": _table([0, 1] * 10, ["a", "b"] * 10, [None] * 20),
+    }
+    report = validate_tables(tables, SCHEMA, DataQualityParams(min_rows=10))
+    assert report["null_fractions"]["test"]["n"] == 1.0
+    assert report["drift"]["categorical"][0]["oov_rate"] == 0.5
+
+    figure = data_quality_figure(report)
+    names = [trace.name for trace in figure.data]
+    assert names[:3] == ["passed", "failed", "unexpected"]
+    assert names.count("test") == 3  # null fractions, OOV rate, PSI
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles[4].endswith("(label rate: train 0.5000, valid 0.5000, test 0.5000)")
+    dataset = JSONDataset(filepath=str(tmp_path / "dq.json"))
+    dataset.save(figure)
+    assert isinstance(dataset.load(), go.Figure)
+
+
+def test_drift_overrides_must_be_fractions():
+    with pytest.raises(ValueError, match=r"oov_rate_overrides must be within \[0, 1\]"):
+        DriftParams(oov_rate_overrides={"c": 1.5})

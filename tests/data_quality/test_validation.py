@@ -1,0 +1,291 @@
+"""Great Expectations validation of small polars tables, and the gate on its report."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from ctrflow.data_quality import DataQualityError, require_passed, validate_tables
+from ctrflow.data_quality.params import DataQualityParams, ValueRange
+from ctrflow.schema import DatasetSchema
+from tests.conftest import DEMO_SCHEMA, typed_demo_table
+
+PARAMS = DataQualityParams(
+    min_rows=1000, max_null_fraction=0.5, positive_rate=ValueRange(min=0.05, max=0.6)
+)
+
+
+@pytest.fixture(scope="module")
+def table() -> pl.DataFrame:
+    """2,000 typed demo rows: label ~0.27 positive, counters 5-41% null, C19 45% null."""
+    return typed_demo_table(2_000, seed=3)
+
+
+@pytest.fixture(scope="module")
+def clean_report(table) -> dict:
+    return validate_tables(
+        {"train": table, "valid": table.head(1_500), "test": table.tail(1_200)},
+        DEMO_SCHEMA,
+        PARAMS,
+    )
+
+
+def _validate(
+    table: pl.DataFrame,
+    params: DataQualityParams = PARAMS,
+    schema: DatasetSchema = DEMO_SCHEMA,
+) -> dict:
+    return validate_tables({"train": table}, schema, params)
+
+
+def _with_label(
+    table: pl.DataFrame, first_rows: int, value: int | None
+) -> pl.DataFrame:
+    label = (
+        pl.when(pl.int_range(pl.len()) < first_rows)
+        .then(pl.lit(value))
+        .otherwise(pl.col("label"))
+    )
+    return table.with_columns(label.cast(pl.Int8).alias("label"))
+
+
+def _failed(report: dict, check: str) -> list[dict]:
+    return [
+        e
+        for e in [*report["blocking_failures"], *report["warnings"]]
+        if e["check"] == check
+    ]
+
+
+def test_clean_tables_pass(clean_report):
+    assert clean_report["success"] is True
+    assert clean_report["blocking_failures"] == []
+    assert clean_report["warnings"] == []
+    assert clean_report["row_counts"] == {"train": 2_000, "valid": 1_500, "test": 1_200}
+    for split, split_report in clean_report["splits"].items():
+        assert split_report["success"] is True
+        assert split_report["row_count"] == clean_report["row_counts"][split]
+        assert split_report["gx_result"]["success"] is True
+        # 1 row count + 40 columns + 2 label + 1 positive rate + 39 null fractions
+        assert (
+            len(split_report["expectations"])
+            == len(split_report["gx_result"]["results"])
+            == 83
+        )
+
+
+def test_report_entries_carry_what_was_checked_and_observed(clean_report, table):
+    entries = {
+        (e["check"], e["column"]): e
+        for e in clean_report["splits"]["train"]["expectations"]
+    }
+
+    rate = entries[("positive_rate", "label")]
+    assert rate["observed_value"] == pytest.approx(table["label"].mean())
+    assert rate["kwargs"] == {"column": "label", "min_value": 0.05, "max_value": 0.6}
+    assert rate["severity"] == "blocking"
+    nulls = entries[("null_fraction", "C19")]
+    assert nulls["unexpected_count"] == table["C19"].null_count()
+    assert nulls["unexpected_percent"] == pytest.approx(
+        100 * table["C19"].null_count() / 2_000
+    )
+    assert nulls["element_count"] == 2_000
+    assert nulls["severity"] == "warning"
+    assert entries[("row_count", None)]["observed_value"] == 2_000
+
+
+def test_report_is_strict_json(clean_report):
+    text = json.dumps(clean_report, allow_nan=False)
+    assert json.loads(text) == clean_report
+
+
+def test_label_outside_0_1_blocks_and_the_gate_names_it(table):
+    report = _validate(_with_label(table, first_rows=7, value=2))
+
+    assert report["success"] is False
+    (failure,) = report["blocking_failures"]
+    assert (failure["split"], failure["expectation"], failure["column"]) == (
+        "train",
+        "expect_column_values_to_be_in_set",
+        "label",
+    )
+    assert failure["unexpected_count"] == 7
+    assert failure["unexpected_examples"] == [2]
+    with pytest.raises(DataQualityError) as raised:
+        require_passed(report)
+    message = str(raised.value)
+    assert "1 blocking expectation(s) failed" in message
+    assert "train: expect_column_values_to_be_in_set on column 'label'" in message
+    assert "7 of 2,000 rows unexpected (0.35%), e.g. [2]" in message
+
+
+def test_null_label_blocks(table):
+    report = _validate(_with_label(table, first_rows=3, value=None))
+    (failure,) = report["blocking_failures"]
+    assert (failure["expectation"], failure["column"], failure["unexpected_count"]) == (
+        "expect_column_values_to_not_be_null",
+        "label",
+        3,
+    )
+
+
+def test_null_fraction_breach_is_a_warning_by_default(table):
+    nulled = table.with_columns(
+        pl.when(pl.int_range(pl.len()) % 5 < 3)
+        .then(None)
+        .otherwise(pl.col("C1"))
+        .alias("C1")
+    )
+
+    report = _validate(nulled)
+
+    assert report["success"] is True
+    require_passed(report)  # does not raise
+    (warning,) = report["warnings"]
+    assert (warning["split"], warning["check"], warning["column"]) == (
+        "train",
+        "null_fraction",
+        "C1",
+    )
+    assert warning["unexpected_count"] == 1_200
+    assert warning["severity"] == "warning"
+
+
+def test_null_fraction_override_and_blocking_severity(table):
+    nulled = table.with_columns(
+        pl.when(pl.int_range(pl.len()) % 5 < 3)
+        .then(None)
+        .otherwise(pl.col("C1"))
+        .alias("C1")
+    )
+
+    relaxed = _validate(
+        nulled, PARAMS.model_copy(update={"null_fraction_overrides": {"C1": 0.6}})
+    )
+    strict = _validate(
+        nulled,
+        DataQualityParams(
+            **{**PARAMS.model_dump(), "severity": {"null_fraction": "blocking"}}
+        ),
+    )
+
+    assert relaxed["success"] is True and relaxed["warnings"] == []
+    assert strict["success"] is False
+    assert [(e["check"], e["column"]) for e in strict["blocking_failures"]] == [
+        ("null_fraction", "C1")
+    ]
+
+
+def test_missing_column_blocks(table):
+    report = _validate(table.drop("C3"))
+
+    assert report["success"] is False
+    assert [(e["expectation"], e["column"]) for e in report["blocking_failures"]] == [
+        ("expect_column_to_exist", "C3")
+    ]
+    # the null check on the missing column cannot run: reported with GX's reason
+    (warning,) = report["warnings"]
+    assert warning["column"] == "C3"
+    assert "C3" in warning["exception"]
+    with pytest.raises(
+        DataQualityError,
+        match="expect_column_to_exist on column 'C3' .*column is missing",
+    ):
+        require_passed(report)
+
+
+def test_too_few_rows_block(table):
+    report = _validate(table.head(999))
+
+    (failure,) = report["blocking_failures"]
+    assert (failure["check"], failure["observed_value"]) == ("row_count", 999)
+    with pytest.raises(
+        DataQualityError,
+        match=r"train: expect_table_row_count_to_be_between \(min_value=1000\) \[row_count\]: observed 999",
+    ):
+        require_passed(report)
+
+
+def test_positive_rate_outside_its_bounds_blocks(table):
+    all_clicks = _with_label(table, first_rows=1_500, value=1)  # >= 75% positive
+
+    report = _validate(all_clicks)
+
+    (failure,) = report["blocking_failures"]
+    assert failure["check"] == "positive_rate"
+    assert failure["observed_value"] == pytest.approx(all_clicks["label"].mean())
+    assert failure["observed_value"] > 0.6
+
+
+def test_numeric_range_violations_are_counted(table):
+    shifted = table.with_columns(
+        pl.when(pl.int_range(pl.len()) < 4)
+        .then(-1.0)
+        .otherwise(pl.col("I5"))
+        .alias("I5")
+    )
+    params = PARAMS.model_copy(
+        update={
+            "numeric_ranges": {"I5": ValueRange(min=0.0), "I6": ValueRange(min=0.0)}
+        }
+    )
+
+    report = _validate(shifted, params)
+
+    assert report["success"] is True
+    (warning,) = report["warnings"]
+    assert (warning["check"], warning["column"]) == ("numeric_range", "I5")
+    assert warning["unexpected_count"] == 4  # nulls are not range violations
+    assert warning["unexpected_examples"] == [-1.0]
+
+
+def test_each_split_is_reported_separately(table):
+    tables = {
+        "train": table,
+        "valid": _with_label(table, first_rows=2, value=5),
+        "test": table.head(10),
+    }
+
+    report = validate_tables(tables, DEMO_SCHEMA, PARAMS)
+
+    assert {s: r["success"] for s, r in report["splits"].items()} == {
+        "train": True,
+        "valid": False,
+        "test": False,
+    }
+    assert [(e["split"], e["check"]) for e in report["blocking_failures"]] == [
+        ("valid", "label_values"),
+        ("test", "row_count"),
+    ]
+    message_lines = (
+        pytest.raises(DataQualityError, require_passed, report)
+        .value.args[0]
+        .splitlines()
+    )
+    assert message_lines[1].startswith("  - valid: expect_column_values_to_be_in_set")
+    assert message_lines[2].startswith("  - test: expect_table_row_count_to_be_between")
+
+
+def test_sequence_columns_are_checked_for_nulls():
+    schema = DatasetSchema(label="label", categorical=["item"], sequence=["history"])
+    table = pl.DataFrame(
+        {
+            "label": pl.Series([0, 1] * 600, dtype=pl.Int8),
+            "item": ["a", "b", "c"] * 400,
+            "history": [["a", "b"], None, ["c"], None] * 300,
+        }
+    )
+    report = _validate(
+        table, DataQualityParams(min_rows=10, max_null_fraction=0.4), schema
+    )
+
+    (warning,) = report["warnings"]
+    assert (warning["column"], warning["unexpected_count"]) == ("history", 600)
+
+
+def test_input_tables_are_not_changed(table):
+    before = table.clone()
+    _validate(table)
+    assert table.equals(before)

@@ -1,0 +1,84 @@
+import math
+
+import polars as pl
+import pytest
+
+from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
+from ctrflow.feature_engineering.feature_map import OOV_ID
+from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.schema import DatasetSchema
+
+SCHEMA = DatasetSchema(label="y", categorical=["a", "b"], numeric=["n"])
+TRAIN = pl.DataFrame(
+    {
+        "y": pl.Series([1, 0, 1, 0, 1], dtype=pl.Int8),
+        "a": ["x", "x", "y", "y", "z"],
+        "b": ["p", None, None, "p", "p"],
+        "n": [0.0, 1.0, 20.0, None, 20.0],
+    }
+)
+
+
+def test_vocabularies_offsets_and_oov():
+    feature_map = fit_feature_map(
+        TRAIN, ["a", "b"], SCHEMA, FeatureEngineeringParams(min_count=2)
+    )
+    a, b = feature_map.categorical
+    assert a.vocabulary == ["x", "y"]  # z seen once: OOV
+    assert b.vocabulary == ["p", "__missing__"]
+    assert (a.offset, b.offset) == (0, 4)
+    assert feature_map.vocab_size == 8
+    encoded = encode_table(TRAIN, feature_map)
+    assert encoded.columns == ["y", "a", "b"]
+    assert encoded["a"].to_list() == [2, 2, 3, 3, OOV_ID]
+    assert encoded["b"].to_list() == [6, 7, 7, 6, 6]
+    assert encoded.schema == {"y": pl.Int8, "a": pl.Int32, "b": pl.Int32}
+
+
+def test_unseen_values_in_other_splits_go_to_oov_and_no_row_is_dropped():
+    feature_map = fit_feature_map(
+        TRAIN, ["a"], SCHEMA, FeatureEngineeringParams(min_count=1)
+    )
+    other = TRAIN.with_columns(pl.Series("a", ["new", None, "x", "y", "z"]))
+    encoded = encode_table(other, feature_map)
+    assert encoded.height == other.height
+    assert encoded["a"].to_list() == [OOV_ID, OOV_ID, 2, 3, 4]
+
+
+def test_log_bucket_turns_counters_into_ids():
+    feature_map = fit_feature_map(
+        TRAIN, ["n"], SCHEMA, FeatureEngineeringParams(min_count=1)
+    )
+    (n,) = feature_map.categorical
+    assert n.source == "numeric"
+    bucket_20 = "b" + str(math.floor(math.log(20) ** 2))
+    assert sorted(n.vocabulary) == sorted(["0", "1", bucket_20, "__missing__"])
+    assert n.vocabulary[0] == bucket_20  # most frequent first
+    assert feature_map.numeric == []
+
+
+@pytest.mark.parametrize("transform", ["log1p", "standardize"])
+def test_float_transforms_are_scaled_with_train_statistics(transform):
+    params = FeatureEngineeringParams(numeric_transform=transform)
+    feature_map = fit_feature_map(TRAIN, ["n"], SCHEMA, params)
+    (n,) = feature_map.numeric
+    encoded = encode_table(TRAIN, feature_map)
+    values = encoded["n"]
+    assert values.dtype == pl.Float32
+    assert values[3] == 0.0  # missing
+    observed = values.filter(TRAIN["n"].is_not_null())
+    assert abs(float(observed.mean())) < 1e-6
+    assert abs(float(observed.std()) - 1.0) < 1e-5
+
+
+def test_feature_map_round_trips_through_json_dict():
+    feature_map = fit_feature_map(
+        TRAIN, ["a", "b", "n"], SCHEMA, FeatureEngineeringParams()
+    )
+    assert FeatureMap.from_dict(feature_map.to_dict()) == feature_map
+    assert feature_map.field_spec.num_categorical == 3
+
+
+def test_unknown_selected_feature():
+    with pytest.raises(KeyError, match=r"\['zz'\] are not categorical or numeric"):
+        fit_feature_map(TRAIN, ["a", "zz"], SCHEMA, FeatureEngineeringParams())

@@ -1,0 +1,112 @@
+"""The AUC-vs-k evidence: candidate order, k values, a quick model per k, the plot."""
+
+from __future__ import annotations
+
+import plotly.io as pio
+import polars as pl
+import pytest
+
+from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.feature_ranking import (
+    AUC_VS_K_SCHEMA,
+    auc_vs_k,
+    candidate_order,
+    k_values,
+    plot_auc_vs_k,
+    rank_features,
+)
+from ctrflow.feature_ranking.params import (
+    AucVsKParams,
+    FeatureRankingParams,
+    SelectionParams,
+)
+from ctrflow.training.params import TrainingParams
+from tests.conftest import DEMO_SCHEMA
+
+QUICK = AucVsKParams(
+    k=[1, 3], train_rows=8_000, valid_rows=4_000, max_epochs=1, batch_size=512
+)
+
+
+def test_k_values_keep_the_chosen_k_and_all_fields():
+    assert k_values([1, 2, 50], available=10, chosen=4) == [1, 2, 4, 10]
+    assert k_values([], available=3, chosen=0) == [3]
+
+
+def test_candidate_order_applies_the_filters_but_not_the_cut():
+    ranking = pl.DataFrame(
+        {
+            "feature": ["a", "b", "c", "d", "e"],
+            "cardinality": [5, 5, 1, 5, 5],
+            "score": [0.3, 0.2, 0.0, 0.1, -0.01],
+            "rank": [1, 2, 3, 4, 5],
+            "redundant": [False, True, False, False, False],
+        }
+    )
+    rules = SelectionParams(top_k=1, min_score=0.15, never_keep=["d"])
+    assert candidate_order(ranking, rules) == ["a", "b", "e"]
+    rules = SelectionParams(drop_redundant=True)
+    assert candidate_order(ranking, rules) == ["a", "d", "e"]
+
+
+@pytest.fixture(scope="module")
+def curve(demo_table) -> pl.DataFrame:
+    train, valid = demo_table[:14_000], demo_table[14_000:]
+    order = rank_features(train, DEMO_SCHEMA, FeatureRankingParams())
+    order = order.filter(pl.col("cardinality") > 1)["feature"].to_list()[:8]
+    return auc_vs_k(
+        train,
+        valid,
+        order,
+        chosen_k=5,
+        schema=DEMO_SCHEMA,
+        encoding=FeatureEngineeringParams(),
+        training=TrainingParams(progress_bar=False),
+        params=QUICK,
+    )
+
+
+def test_one_row_per_k_with_auc_and_seconds(curve):
+    assert curve.schema == pl.Schema(AUC_VS_K_SCHEMA)
+    assert curve["k"].to_list() == [1, 3, 5, 8]
+    assert curve["chosen"].to_list() == [False, False, True, False]
+    assert curve["fields"].list.len().to_list() == [1, 3, 5, 8]
+    assert (curve["train_seconds"] > 0).all()
+    assert (curve["epochs"] == 1).all()
+    aucs = curve["valid_auc"].to_list()
+    assert 0.55 < aucs[0] < aucs[-1] < 1.0  # more good fields help
+
+
+def test_same_seed_same_curve(demo_table, curve):
+    train, valid = demo_table[:14_000], demo_table[14_000:]
+    again = auc_vs_k(
+        train,
+        valid,
+        curve["fields"][-1].to_list(),
+        chosen_k=5,
+        schema=DEMO_SCHEMA,
+        encoding=FeatureEngineeringParams(),
+        training=TrainingParams(progress_bar=False),
+        params=QUICK.model_copy(update={"k": [1]}),
+    )
+    assert again["valid_auc"][0] == curve["valid_auc"][0]
+
+
+def test_plot_marks_the_chosen_k_and_round_trips(curve):
+    figure = plot_auc_vs_k(curve, "LR")
+    auc, seconds = figure.data
+    assert (auc.name, seconds.name) == ("validation AUC", "training seconds")
+    assert list(auc.x) == [1, 3, 5, 8]
+    assert [shape.x0 for shape in figure.layout.shapes] == [5]
+    assert pio.from_json(figure.to_json()).data[0].name == "validation AUC"
+
+
+def test_plot_of_an_empty_curve_says_it_was_not_computed():
+    figure = plot_auc_vs_k(pl.DataFrame(schema=AUC_VS_K_SCHEMA), "LR")
+    assert not figure.data
+    assert "not computed" in figure.layout.title.text
+
+
+def test_k_must_be_positive():
+    with pytest.raises(ValueError, match="k values must be at least 1"):
+        AucVsKParams(k=[0, 2])

@@ -1,0 +1,115 @@
+import polars as pl
+import pytest
+
+from ctrflow.ingestion import (
+    IngestionError,
+    name_columns,
+    split_randomly,
+    type_rows,
+    type_table,
+)
+from ctrflow.ingestion.params import SplitRatios
+from ctrflow.schema import DatasetSchema
+
+SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"], sequence=["s"])
+
+
+def _raw(**columns):
+    return pl.DataFrame(columns, schema={k: pl.String for k in columns})
+
+
+def test_types_and_blanks_become_missing():
+    raw = _raw(
+        label=["1", "0"], n=["3", " "], c=["a", ""], s=["x^y", "z"], extra=["?", "?"]
+    )
+    typed = type_table(raw, SCHEMA, "f.csv", first_line=2)
+    assert typed.columns == ["label", "c", "n", "s"]
+    assert typed.schema == {
+        "label": pl.Int8, "c": pl.String, "n": pl.Float64, "s": pl.List(pl.String)
+    }  # fmt: skip
+    assert typed.rows() == [(1, "a", 3.0, ["x", "y"]), (0, None, None, ["z"])]
+
+
+def _lines(rows, first=2):
+    return pl.DataFrame(
+        {"line_number": list(range(first, first + rows)), "raw_text": [None] * rows},
+        schema={"line_number": pl.Int64, "raw_text": pl.String},
+    )
+
+
+def test_non_numeric_values_are_quarantined_with_line_column_and_value():
+    raw = _raw(
+        label=["1", "0", "1"], n=["3", "abc", "x"], c=["a", "b", "c"], s=["", "", ""]
+    )
+    result = type_rows(raw, SCHEMA, "f.csv", _lines(3))
+    assert result.accepted.height == 1
+    assert result.quarantined.select("line_number", "column", "reason").rows() == [
+        (3, "n", "not_a_number"),
+        (4, "n", "not_a_number"),
+    ]
+    assert (
+        result.quarantined["detail"][0] == "column 'n' holds 'abc', expected a number"
+    )
+
+
+@pytest.mark.parametrize(
+    "label, reason",
+    [("yes", "label_not_0_or_1"), ("1.5", "label_not_0_or_1"), ("2", "label_not_0_or_1"),
+     ("-1", "label_not_0_or_1"), ("", "missing_label"), (" ", "missing_label")],
+)  # fmt: skip
+def test_bad_label_is_quarantined(label, reason):
+    raw = _raw(label=["1", label], n=["1", "2"], c=["a", "b"], s=["", ""])
+    result = type_rows(raw, SCHEMA, "f.tsv", _lines(2, first=1))
+    assert result.accepted["label"].to_list() == [1]
+    assert result.quarantined.select("line_number", "column", "reason").rows() == [
+        (2, "label", reason)
+    ]
+
+
+def test_type_table_is_strict():
+    raw = _raw(label=["1", "yes"], n=["1", "2"], c=["a", "b"], s=["", ""])
+    with pytest.raises(
+        IngestionError, match=r"f.tsv: 1 row\(s\) cannot be typed.*line 2"
+    ):
+        type_table(raw, SCHEMA, "f.tsv", first_line=1)
+
+
+def test_missing_schema_column_lists_what_the_file_has():
+    raw = _raw(label=["1"], c=["a"])
+    with pytest.raises(
+        IngestionError,
+        match=r"\['n', 's'\] are not in the file; it has \['label', 'c'\]",
+    ):
+        type_table(raw, SCHEMA, "f.csv", first_line=2)
+
+
+def test_name_columns_of_headerless_file():
+    raw = _raw(column_1=["1"], column_2=["2"], column_3=["a"], column_4=["x"])
+    assert name_columns(raw, "f", None, SCHEMA).columns == ["label", "n", "c", "s"]
+    assert name_columns(raw, "f", ["label", "c", "n", "s"], SCHEMA).columns == [
+        "label",
+        "c",
+        "n",
+        "s",
+    ]
+    with pytest.raises(IngestionError, match="have 4 tab-separated field.* names 3"):
+        name_columns(raw, "f", ["label", "c", "n"], SCHEMA)
+    with_header = _raw(label=["1"])
+    assert name_columns(with_header, "f", None, SCHEMA) is with_header
+
+
+def test_random_split_is_seeded_exhaustive_and_disjoint():
+    table = pl.DataFrame({"row": range(1000)})
+    ratios = SplitRatios(train=0.7, valid=0.2, test=0.1)
+    train, valid, test = split_randomly(table, ratios, seed=1)
+    assert (train.height, valid.height, test.height) == (700, 200, 100)
+    rows = pl.concat([train, valid, test])["row"]
+    assert rows.n_unique() == 1000
+    again = split_randomly(table, ratios, seed=1)
+    assert again[1].equals(valid)
+    assert not split_randomly(table, ratios, seed=2)[1].equals(valid)
+
+
+def test_ratios_must_sum_to_one():
+    with pytest.raises(ValueError, match="must sum to 1"):
+        SplitRatios(train=0.8, valid=0.1, test=0.2)
