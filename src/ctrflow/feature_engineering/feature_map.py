@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ctrflow.models.layers import FieldSpec, SequenceSpec
+from ctrflow.schema import FieldSpec, SequenceSpec
 
 PAD_ID = 0  # reserved in every field (behaviour sequences are padded with it)
 OOV_ID = 1  # values unseen in train or rarer than min_count
