@@ -9,6 +9,19 @@ from pydantic import Field, model_validator
 
 from ctrflow.schema import StrictParams
 
+# Where an analyst sets these parameters: conf/base holds the defaults, each
+# environment (kedro run --env <env>; `local` by default) overrides single keys.
+PARAMETERS_FILE = "conf/<env>/parameters_data_quality.yml"
+
+
+def where_to_set(key: str) -> str:
+    """The end of an error message: the key to set and the file it goes in."""
+    return (
+        f"set {key} in {PARAMETERS_FILE} (<env>: the environment you run with "
+        "--env, local by default)"
+    )
+
+
 Severity = Literal["blocking", "warning"]
 CheckFamily = Literal[
     "columns_present",
@@ -25,6 +38,19 @@ DEFAULT_SEVERITY: dict[str, Severity] = {
     "null_fraction": "warning",
     "numeric_range": "warning",
     "positive_rate": "blocking",
+}
+
+
+# An expectation's `column` may name the label by its key, whatever the data set
+# calls the column: build_expectation_suite puts schema.label in its place.
+LABEL_COLUMN = "schema.label"
+# Clicks are the minority class: a label whose most common value is 1 is probably
+# flipped.
+DEFAULT_EXPECTATION: dict[str, Any] = {
+    "expectation": "expect_column_most_common_value_to_be_in_set",
+    "column": LABEL_COLUMN,
+    "kwargs": {"value_set": [0]},
+    "severity": "warning",
 }
 
 
@@ -47,7 +73,8 @@ class ExpectationSpec(StrictParams):
     Attributes:
         expectation: the GX type, e.g. ``expect_column_values_to_be_between``
             (one of ``great_expectations.expectations``).
-        column: the column it checks (a schema column), for column expectations.
+        column: the column it checks (a schema column), for column expectations;
+            ``schema.label`` names the label column, whatever it is called.
         kwargs: its other arguments, e.g. ``{min_value: 0, mostly: 0.99}``.
         severity: ``blocking`` stops the run (at feature ranking), ``warning``
             is logged and reported.
@@ -114,15 +141,17 @@ class DataQualityParams(StrictParams):
         drift: thresholds of the split-drift warnings.
     """
 
-    min_rows: int = Field(1000, ge=0)
+    min_rows: int = Field(100, ge=0)
     max_null_fraction: float = Field(0.5, ge=0, le=1)
     null_fraction_overrides: dict[str, float] = Field(default_factory=dict)
     numeric_ranges: dict[str, ValueRange] = Field(default_factory=dict)
-    positive_rate: ValueRange = ValueRange(min=0.0005, max=0.9995)
+    positive_rate: ValueRange = ValueRange(min=0.01, max=0.7)
     severity: dict[CheckFamily, Severity] = Field(
         default_factory=lambda: dict(DEFAULT_SEVERITY)
     )
-    expectations: list[ExpectationSpec] = Field(default_factory=list)
+    expectations: list[ExpectationSpec] = Field(
+        default_factory=lambda: [ExpectationSpec(**DEFAULT_EXPECTATION)]
+    )
     drift: DriftParams = DriftParams()
 
     @model_validator(mode="before")

@@ -30,9 +30,10 @@ from typing import Any
 
 import great_expectations as gx
 
+from ctrflow.data_quality.params import where_to_set
+
 MAX_EXAMPLES = 5
 _NOT_NULL = "expect_column_values_to_not_be_null"
-PARAMETERS_FILE = "conf/base/parameters_data_quality.yml"
 
 
 class DataQualityError(Exception):
@@ -101,8 +102,8 @@ def require_passed(report: Mapping[str, Any]) -> None:
     lines = [
         f"Data quality check failed: {len(failures)} blocking expectation(s) failed.",
         *(f"  - {describe_failure(entry)}" for entry in failures),
-        "Fix the input data, or change the thresholds or the severity of a check "
-        f"(data_quality.severity.<check>) in {PARAMETERS_FILE}. Full results: the "
+        "Fix the input data, or change the check's threshold or severity: "
+        f"{where_to_set('data_quality.severity.<check>')}. Full results: the "
         "data_quality_report and data_quality_docs datasets.",
     ]
     raise DataQualityError("\n".join(lines))

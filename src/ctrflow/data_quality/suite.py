@@ -27,7 +27,13 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from ctrflow.data_quality.expectations import check_expectation
-from ctrflow.data_quality.params import DataQualityParams, Severity, ValueRange
+from ctrflow.data_quality.params import (
+    LABEL_COLUMN,
+    DataQualityParams,
+    Severity,
+    ValueRange,
+    where_to_set,
+)
 from ctrflow.schema import DatasetSchema
 
 SUITE_NAME = "ctrflow_data_quality"
@@ -116,7 +122,9 @@ def build_expectation_suite(
                 **_bounds(value_range),
             )
     for spec in params.expectations:
-        expectation = check_expectation(spec.expectation, spec.column, spec.kwargs)
+        expectation = check_expectation(
+            spec.expectation, _column(spec.column, schema), spec.kwargs
+        )
         expectation.meta = {"check": CUSTOM_CHECK, "severity": spec.severity}
         expectation.severity = _GX_SEVERITY[spec.severity]
         expectation.notes = (
@@ -132,29 +140,39 @@ def _check_columns_known(schema: DatasetSchema, params: DataQualityParams) -> No
     if unknown_null:
         raise ValueError(
             f"data_quality.null_fraction_overrides names {unknown_null}, which are not "
-            f"feature columns of the schema (features: {schema.features})"
+            f"feature columns of the schema (features: {schema.features}); "
+            + where_to_set("data_quality.null_fraction_overrides")
         )
     unknown = sorted(
-        {s.column for s in params.expectations if s.column is not None}
+        {_column(s.column, schema) for s in params.expectations if s.column is not None}
         - set(schema.columns)
     )
     if unknown:
         raise ValueError(
             f"data_quality.expectations name column(s) {unknown}, which are not in "
-            f"the schema (columns: {schema.columns})"
+            f"the schema (columns: {schema.columns}); "
+            + where_to_set("data_quality.expectations")
+            + f" ({LABEL_COLUMN!r} names the label column whatever it is called)"
         )
     unknown_oov = sorted(set(params.drift.oov_rate_overrides) - set(schema.categorical))
     if unknown_oov:
         raise ValueError(
             f"data_quality.drift.oov_rate_overrides names {unknown_oov}, which are not "
-            f"categorical columns of the schema (categorical: {schema.categorical})"
+            f"categorical columns of the schema (categorical: {schema.categorical}); "
+            + where_to_set("data_quality.drift.oov_rate_overrides")
         )
     unknown_range = sorted(set(params.numeric_ranges) - set(schema.numeric))
     if unknown_range:
         raise ValueError(
             f"data_quality.numeric_ranges names {unknown_range}, which are not numeric "
-            f"columns of the schema (numeric: {schema.numeric})"
+            f"columns of the schema (numeric: {schema.numeric}); "
+            + where_to_set("data_quality.numeric_ranges")
         )
+
+
+def _column(column: str | None, schema: DatasetSchema) -> str | None:
+    """An expectation's column, with ``schema.label`` replaced by the label's name."""
+    return schema.label if column == LABEL_COLUMN else column
 
 
 def _has_bound(value_range: ValueRange) -> bool:
