@@ -153,7 +153,10 @@ def test_require_passed_lists_every_blocking_failure():
         "  - valid: expect_column_values_to_be_in_set on column 'label' (value_set=[0, 1]) "
         "[label_values]: 5 of 2,000 rows unexpected (0.25%), e.g. [2, 7, 3, 9, 11]"
     )
-    assert "parameters_data_quality.yml" in lines[2]
+    assert (
+        "set data_quality.severity.<check> in conf/<env>/parameters_data_quality.yml"
+        in lines[2]
+    )
     assert len(lines) == 3  # the warning is not listed
 
 

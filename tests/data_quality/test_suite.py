@@ -112,6 +112,28 @@ def test_unknown_columns_in_parameters_are_named(params, message):
         build_expectation_suite(SCHEMA, params)
 
 
+def test_an_expectation_on_a_missing_column_says_which_file_to_edit():
+    """The default check names the label `schema.label`; a literal `label` in a data
+    set whose label is y is named, with the file to edit."""
+    params = DataQualityParams(
+        expectations=[
+            {
+                "expectation": "expect_column_most_common_value_to_be_in_set",
+                "column": "label",
+                "kwargs": {"value_set": [0]},
+            }
+        ]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"data_quality.expectations name column\(s\) \['label'\], .*; set "
+        r"data_quality.expectations in conf/<env>/parameters_data_quality.yml "
+        r"\(<env>: the environment you run with --env, local by default\) "
+        r"\('schema.label' names the label column",
+    ):
+        build_expectation_suite(SCHEMA, params)
+
+
 @pytest.mark.parametrize(
     "bad",
     [

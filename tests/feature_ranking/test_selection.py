@@ -150,6 +150,14 @@ def test_check_selection_names_the_key(params, message):
         check_selection(params, SCHEMA)
 
 
+def test_selection_errors_say_which_file_to_edit(ranking):
+    file = r"set feature_ranking\.selection\.{} in conf/<env>/parameters_feature_ranking\.yml"
+    with pytest.raises(ValueError, match=file.format("top_k")):
+        check_selection(SelectionParams(top_k=7), SCHEMA)
+    with pytest.raises(ValueError, match=file.format("always_keep")):
+        select_features(ranking, SCHEMA, SelectionParams(always_keep=["x"]))
+
+
 def test_check_selection_accepts_every_field_and_sequence_names():
     check_selection(
         SelectionParams(top_k=6, always_keep=["history"], never_keep=["d"]), SCHEMA

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ctrflow.feature_ranking.params import SelectionParams
+from ctrflow.feature_ranking.params import SelectionParams, where_to_set
 from ctrflow.schema import DatasetSchema
 
 
@@ -43,8 +43,9 @@ def select_features(
         unknown = [name for name in getattr(selection, key) if name not in known]
         if unknown:
             raise ValueError(
-                f"selection.{key} names unknown field(s) {unknown}; known fields: "
-                f"{known}"
+                f"feature_ranking.selection.{key} names unknown field(s) {unknown}; "
+                f"known fields: {known}; "
+                + where_to_set(f"feature_ranking.selection.{key}")
             )
 
     chosen = ordered.filter(
@@ -53,8 +54,9 @@ def select_features(
     if selection.drop_redundant:
         if "redundant" not in chosen.columns:
             raise ValueError(
-                "selection.drop_redundant needs the ranking's redundant column "
-                "(redundancy.top_n > 0)"
+                "feature_ranking.selection.drop_redundant needs the ranking's "
+                "redundant column (feature_ranking.redundancy.top_n > 0); "
+                + where_to_set("feature_ranking.redundancy.top_n")
             )
         chosen = chosen.filter(~pl.col("redundant"))
     if selection.min_score is not None:
@@ -82,14 +84,16 @@ def check_selection(selection: SelectionParams, schema: DatasetSchema) -> None:
     if selection.top_k is not None and selection.top_k > len(ranked):
         raise ValueError(
             f"feature_ranking.selection.top_k is {selection.top_k} but the schema "
-            f"has only {len(ranked)} ranked (categorical and numeric) fields"
+            f"has only {len(ranked)} ranked (categorical and numeric) fields; "
+            + where_to_set("feature_ranking.selection.top_k")
         )
     for key in ("always_keep", "never_keep"):
         unknown = [n for n in getattr(selection, key) if n not in schema.features]
         if unknown:
             raise ValueError(
                 f"feature_ranking.selection.{key} names unknown field(s) {unknown}; "
-                f"schema features: {schema.features}"
+                f"schema features: {schema.features}; "
+                + where_to_set(f"feature_ranking.selection.{key}")
             )
 
 
