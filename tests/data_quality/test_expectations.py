@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import polars as pl
 import pytest
 from kedro.validation import ParameterValidationError, ParameterValidator
 from pydantic import ValidationError
 
-from ctrflow.data_quality import (
-    DataQualityError,
-    build_expectation_suite,
+from ctrflow.data_quality.expectations import (
     check_expectation,
     expectation_classes,
-    require_passed,
-    validate_tables,
+    known_expectation_types,
 )
 from ctrflow.data_quality.params import DataQualityParams, ExpectationSpec
+from ctrflow.data_quality.report import DataQualityError, require_passed
+from ctrflow.data_quality.suite import build_expectation_suite
+from ctrflow.data_quality.validation import validate_tables
 from ctrflow.pipelines.data_quality import create_pipeline
 from ctrflow.schema import DatasetSchema
 
@@ -50,22 +53,6 @@ def test_every_gx_expectation_type_is_known_by_its_snake_case_name():
             r"expect_column_values_to_be_in_set",
         ),
         (
-            {"expectation": "expect_column_values_to_be_between", "column": "n",
-             "kwargs": {"min_vlaue": 0}},
-            r"expect_column_values_to_be_between does not take \['min_vlaue'\] "
-            r"\('min_vlaue': did you mean 'min_value'\?\); it takes: column, mostly",
-        ),
-        (
-            {"expectation": "expect_column_values_to_be_between", "column": "n",
-             "kwargs": {"min_value": "zero"}},
-            r"min_value: value is not a valid float",
-        ),
-        (
-            {"expectation": "expect_table_row_count_to_be_between", "column": "n",
-             "kwargs": {"min_value": 1}},
-            r"does not take \['column'\]",
-        ),
-        (
             {"expectation": "expect_column_values_to_not_be_null", "column": "n",
              "severity": "fatal"},
             r"severity\n  Input should be 'blocking' or 'warning'",
@@ -75,6 +62,49 @@ def test_every_gx_expectation_type_is_known_by_its_snake_case_name():
 def test_a_bad_spec_fails_validation_naming_what_is_wrong(spec, message):
     with pytest.raises(ValidationError, match=message):
         DataQualityParams(expectations=[spec])
+
+
+@pytest.mark.parametrize(
+    "expectation, column, kwargs, message",
+    [
+        (
+            "expect_column_values_to_be_between", "n", {"min_vlaue": 0},
+            r"expect_column_values_to_be_between does not take \['min_vlaue'\] "
+            r"\('min_vlaue': did you mean 'min_value'\?\); it takes: column, mostly",
+        ),
+        (
+            "expect_column_values_to_be_between", "n", {"min_value": "zero"},
+            r"min_value: value is not a valid float",
+        ),
+        (
+            "expect_table_row_count_to_be_between", "n", {"min_value": 1},
+            r"does not take \['column'\]",
+        ),
+    ],
+)  # fmt: skip
+def test_a_bad_argument_fails_the_full_check(expectation, column, kwargs, message):
+    # the parameters check the type's name only (no GX import); the data-quality
+    # stage's first node runs this full check
+    DataQualityParams(
+        expectations=[{"expectation": expectation, "column": column, "kwargs": kwargs}]
+    )
+    with pytest.raises(ValueError, match=message):
+        check_expectation(expectation, column, kwargs)
+
+
+def test_known_types_are_read_without_importing_gx():
+    code = (
+        "import sys; from ctrflow.data_quality.expectations import "
+        "known_expectation_types as k; from ctrflow.data_quality.params import "
+        "DataQualityParams; DataQualityParams(); "
+        "print(len(k()), 'great_expectations' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[1] == "False"
+    assert set(expectation_classes()) <= known_expectation_types()
+    assert int(out[0]) == len(known_expectation_types())
 
 
 def test_a_misspelled_expectation_stops_kedro_before_any_node():

@@ -2,16 +2,22 @@
 
 ``great_expectations.expectations`` exposes one class per expectation type; its
 pydantic (v1) fields are the arguments it takes. ``check_expectation`` turns a spec
-from ``conf/base/parameters_data_quality.yml`` (type, column, kwargs) into a GX
+from ``data_quality.expectations`` (type, column, kwargs) into a GX
 expectation, or raises ``ValueError`` naming the bad type or argument and the valid
-ones; ``DataQualityParams`` calls it, so a typo stops ``kedro run`` before any node.
+ones. Importing GX takes seconds, so the check has two halves: ``DataQualityParams``
+only checks the type's name (``check_expectation_type``, from GX's file names, no
+import), so a typo stops ``kedro run`` in the second Kedro needs to start; the
+data-quality stage's first node (``check_data_quality_params_node``) runs
+``check_expectation`` on every spec, before any data is validated.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import importlib.util
 import inspect
+from pathlib import Path
 from typing import Any
 
 # what every expectation has, not an argument of its check
@@ -50,6 +56,48 @@ def expectation_classes() -> dict[str, type]:
     return dict(sorted(classes.items()))
 
 
+@functools.cache
+def known_expectation_types() -> frozenset[str]:
+    """The expectation types of the installed GX, read from its file names.
+
+    GX 1.x keeps one module per type, named after it, in
+    ``great_expectations/expectations/core/``; listing them takes a millisecond,
+    importing GX seconds. A few deprecated modules there are not exported, so
+    this is a superset of ``expectation_classes()``: a name it lacks is surely
+    wrong, a name it has is checked in full by ``check_expectation``.
+
+    Returns:
+        The names; empty when GX is not installed as files (then nothing is
+        checked here and ``check_expectation`` has the last word).
+    """
+    spec = importlib.util.find_spec("great_expectations")  # finds, does not import
+    if spec is None or spec.origin is None:
+        return frozenset()
+    core = Path(spec.origin).parent / "expectations" / "core"
+    return frozenset(path.stem for path in core.glob("*.py") if path.stem != "__init__")
+
+
+def check_expectation_type(expectation: str) -> None:
+    """Raise the ``ValueError`` of an unknown type, without importing GX.
+
+    Raises:
+        ValueError: ``expectation`` is not among ``known_expectation_types()``,
+            with close matches and every valid type.
+    """
+    known = known_expectation_types()
+    if known and expectation not in known:
+        raise _unknown_type(expectation, sorted(known))
+
+
+def _unknown_type(expectation: str, types: list[str]) -> ValueError:
+    close = difflib.get_close_matches(expectation, types, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    return ValueError(
+        f"unknown expectation type {expectation!r}{hint} Valid types "
+        f"(great_expectations.expectations): {', '.join(types)}"
+    )
+
+
 def expectation_arguments(expectation: str) -> list[str]:
     """The arguments (kwargs) an expectation type takes, ``column`` first."""
     fields = expectation_classes()[expectation].__fields__
@@ -76,12 +124,7 @@ def check_expectation(
     """
     classes = expectation_classes()
     if expectation not in classes:
-        close = difflib.get_close_matches(expectation, classes, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(
-            f"unknown expectation type {expectation!r}{hint} Valid types "
-            f"(great_expectations.expectations): {', '.join(classes)}"
-        )
+        raise _unknown_type(expectation, list(classes))
     arguments = expectation_arguments(expectation)
     given = dict(kwargs)
     if column is not None:
