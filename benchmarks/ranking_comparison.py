@@ -30,12 +30,12 @@ import polars as pl
 from sklearn.feature_selection import mutual_info_classif
 
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, PLANTED, generate_demo_logs
-from ctrflow.feature_ranking import (
-    encode_fields,
-    encode_label,
+from ctrflow.feature_ranking.encoding import encode_label
+from ctrflow.feature_ranking.mutual_information import (
     mutual_information,
     outrank_mutual_information,
 )
+from ctrflow.feature_ranking.ranking import encode_fields
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label=LABEL, categorical=CATEGORICAL, numeric=NUMERIC)

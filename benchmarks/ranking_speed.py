@@ -25,8 +25,8 @@ import polars as pl
 import yaml
 
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, generate_demo_logs
-from ctrflow.feature_ranking import rank_features
 from ctrflow.feature_ranking.params import FeatureRankingParams
+from ctrflow.feature_ranking.ranking import rank_features
 from ctrflow.pipelines.feature_ranking.nodes import rank_features as rank_node
 from ctrflow.schema import DatasetSchema
 

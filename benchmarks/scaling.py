@@ -114,7 +114,7 @@ def run_child(
 ) -> None:
     """Ingest, encode and train on ``path``; write the timings to ``result_path``."""
     from ctrflow.datasets import ImpressionLogDataset
-    from ctrflow.feature_engineering import FeatureMap
+    from ctrflow.feature_engineering.feature_map import FeatureMap
     from ctrflow.feature_engineering.params import FeatureEngineeringParams
     from ctrflow.ingestion.params import IngestionParams
     from ctrflow.pipelines.feature_engineering.nodes import encode_split, fit_encoding

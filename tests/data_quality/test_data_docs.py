@@ -8,8 +8,9 @@ from html import unescape
 import polars as pl
 import pytest
 
-from ctrflow.data_quality import render_data_docs, validate_tables
+from ctrflow.data_quality.data_docs import render_data_docs
 from ctrflow.data_quality.params import DataQualityParams
+from ctrflow.data_quality.validation import validate_tables
 from ctrflow.schema import DatasetSchema
 from tests.conftest import DEMO_SCHEMA, typed_demo_table
 

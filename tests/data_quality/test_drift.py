@@ -9,15 +9,15 @@ import polars as pl
 import pytest
 from kedro_datasets.plotly import JSONDataset
 
-from ctrflow.data_quality import (
+from ctrflow.data_quality.drift import (
     compute_drift,
-    data_quality_figure,
     null_fractions,
+    oov_rate,
     population_stability_index,
-    validate_tables,
 )
-from ctrflow.data_quality.drift import oov_rate
 from ctrflow.data_quality.params import DataQualityParams, DriftParams
+from ctrflow.data_quality.plots import data_quality_figure
+from ctrflow.data_quality.validation import validate_tables
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"])

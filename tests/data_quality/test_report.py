@@ -6,11 +6,11 @@ import doctest
 
 import pytest
 
-from ctrflow.data_quality import (
+from ctrflow.data_quality import report
+from ctrflow.data_quality.report import (
     DataQualityError,
     build_report,
     describe_failure,
-    report,
     require_passed,
     summarise_report,
 )

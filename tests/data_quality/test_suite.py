@@ -6,8 +6,9 @@ import doctest
 
 import pytest
 
-from ctrflow.data_quality import build_expectation_suite, suite
+from ctrflow.data_quality import suite
 from ctrflow.data_quality.params import DataQualityParams, ValueRange
+from ctrflow.data_quality.suite import build_expectation_suite
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="y", categorical=["site", "app"], numeric=["count"])

@@ -7,8 +7,9 @@ import json
 import polars as pl
 import pytest
 
-from ctrflow.data_quality import DataQualityError, require_passed, validate_tables
 from ctrflow.data_quality.params import DataQualityParams, ValueRange
+from ctrflow.data_quality.report import DataQualityError, require_passed
+from ctrflow.data_quality.validation import validate_tables
 from ctrflow.schema import DatasetSchema
 from tests.conftest import DEMO_SCHEMA, typed_demo_table
 

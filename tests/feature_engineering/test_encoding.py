@@ -3,8 +3,8 @@ import math
 import polars as pl
 import pytest
 
-from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
-from ctrflow.feature_engineering.feature_map import OOV_ID
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
+from ctrflow.feature_engineering.feature_map import OOV_ID, FeatureMap
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.schema import DatasetSchema
 

@@ -6,8 +6,8 @@ import math
 
 import polars as pl
 
-from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
-from ctrflow.feature_engineering.feature_map import OOV_ID
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
+from ctrflow.feature_engineering.feature_map import OOV_ID, FeatureMap
 from ctrflow.feature_engineering.interactions import (
     TOKEN_SEPARATOR,
     interaction_name,

@@ -4,8 +4,13 @@ share, truncated to the most recent ids, padded with that field's PAD id."""
 import polars as pl
 import pytest
 
-from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
-from ctrflow.feature_engineering.feature_map import FIRST_VALUE_ID, OOV_ID, PAD_ID
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
+from ctrflow.feature_engineering.feature_map import (
+    FIRST_VALUE_ID,
+    OOV_ID,
+    PAD_ID,
+    FeatureMap,
+)
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.schema import DatasetSchema
 from ctrflow.training import to_tensors

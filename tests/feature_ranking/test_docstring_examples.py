@@ -16,7 +16,6 @@ import pytest
         "ctrflow.feature_ranking.ranking",
         "ctrflow.feature_ranking.redundancy",
         "ctrflow.feature_ranking.interactions",
-        "ctrflow.feature_ranking.auc_vs_k",
         "ctrflow.feature_engineering.interactions",
     ],
 )

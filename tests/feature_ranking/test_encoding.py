@@ -6,7 +6,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ctrflow.feature_ranking import encode_categorical, encode_label, encode_numeric
+from ctrflow.feature_ranking.encoding import (
+    encode_categorical,
+    encode_label,
+    encode_numeric,
+)
 
 
 def _is_dense(ids: np.ndarray) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ctrflow.feature_ranking import (
+from ctrflow.feature_ranking.interactions import (
     INTERACTIONS_SCHEMA,
-    mutual_information,
     pair_ids,
     score_interactions,
     select_interactions,
 )
+from ctrflow.feature_ranking.mutual_information import mutual_information
 
 
 def test_pair_ids_distinguish_every_combination():

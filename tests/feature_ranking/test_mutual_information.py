@@ -10,11 +10,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ctrflow.feature_ranking import (
-    MutualInformation,
+from ctrflow.feature_ranking.encoding import (
     encode_categorical,
     encode_label,
     encode_numeric,
+)
+from ctrflow.feature_ranking.mutual_information import (
+    MutualInformation,
     mutual_information,
     outrank_estimate,
     outrank_mutual_information,

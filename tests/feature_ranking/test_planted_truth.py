@@ -6,12 +6,13 @@ import polars as pl
 import pytest
 
 from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, PLANTED
-from ctrflow.feature_ranking import rank_features, sample_rows, select_features
 from ctrflow.feature_ranking.params import (
     FeatureRankingParams,
     InteractionParams,
     SelectionParams,
 )
+from ctrflow.feature_ranking.ranking import rank_features, sample_rows
+from ctrflow.feature_ranking.selection import select_features
 from ctrflow.pipelines.feature_ranking.nodes import rank_features as rank_node
 from ctrflow.schema import DatasetSchema
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
-from ctrflow.feature_ranking import plot_auc_vs_k, plot_feature_scores
+from ctrflow.feature_ranking.plots import plot_auc_vs_k, plot_feature_scores
 
 
 def _ranking() -> pl.DataFrame:

@@ -6,16 +6,15 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ctrflow.feature_ranking import (
+from ctrflow.feature_ranking.encoding import encode_categorical, encode_label
+from ctrflow.feature_ranking.mutual_information import mutual_information
+from ctrflow.feature_ranking.params import FeatureRankingParams
+from ctrflow.feature_ranking.ranking import (
     RANKING_SCHEMA,
-    encode_categorical,
     encode_fields,
-    encode_label,
-    mutual_information,
     rank_features,
     sample_rows,
 )
-from ctrflow.feature_ranking.params import FeatureRankingParams
 from ctrflow.schema import DatasetSchema
 
 

@@ -8,14 +8,16 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ctrflow.feature_ranking import (
+from ctrflow.feature_ranking.mutual_information import (
+    mutual_information,
+    outrank_mutual_information,
+)
+from ctrflow.feature_ranking.redundancy import (
     REDUNDANCY_SCHEMA,
     add_redundancy,
     entropy,
     mrmr_order,
-    mutual_information,
     normalised_redundancy,
-    outrank_mutual_information,
     redundancy_matrix,
 )
 

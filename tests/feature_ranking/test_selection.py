@@ -5,8 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from ctrflow.feature_ranking import check_selection, mark_selected, select_features
 from ctrflow.feature_ranking.params import SelectionParams
+from ctrflow.feature_ranking.selection import (
+    check_selection,
+    mark_selected,
+    select_features,
+)
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(

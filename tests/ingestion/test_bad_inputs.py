@@ -20,7 +20,7 @@ from kedro.validation import ParameterValidationError, ParameterValidator
 from pydantic import ValidationError
 
 from ctrflow.datasets import ImpressionLogDataset, RawLogsError
-from ctrflow.feature_engineering import encode_table, fit_feature_map
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.ingestion import IngestionError
 from ctrflow.ingestion.params import IngestionParams

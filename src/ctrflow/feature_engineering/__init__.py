@@ -1,16 +1,5 @@
-"""Columnar encoding of typed tables into model input: vocabularies, offsets, FeatureMap."""
+"""Columnar encoding of typed tables into model input: vocabularies, offsets, FeatureMap.
 
-from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
-from ctrflow.feature_engineering.feature_map import (
-    CategoricalField,
-    FeatureMap,
-    NumericField,
-)
-
-__all__ = [
-    "CategoricalField",
-    "FeatureMap",
-    "NumericField",
-    "encode_table",
-    "fit_feature_map",
-]
+Import from the modules (``encoding``, ``feature_map``, ``interactions``): this
+package imports nothing, so reading its ``params`` loads nothing else.
+"""

@@ -12,16 +12,17 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from kedro.validation import ParameterValidationError, ParameterValidator, TypeExtractor
 
-from ctrflow.data_quality import (
+from ctrflow.data_quality.params import DataQualityParams
+from ctrflow.data_quality.report import (
     DataQualityError,
-    build_expectation_suite,
     require_passed,
     summarise_report,
 )
-from ctrflow.data_quality.params import DataQualityParams
+from ctrflow.data_quality.suite import build_expectation_suite
 from ctrflow.ingestion.quarantine import empty_quarantine
 from ctrflow.pipelines.data_quality import create_pipeline
 from ctrflow.pipelines.data_quality.nodes import (
+    check_data_quality_params,
     plot_data_quality,
     render_data_docs,
     validate_splits,
@@ -226,3 +227,44 @@ def test_parameters_file_and_node_types():
     raw["data_quality"]["max_null_fractions"] = 0.3
     with pytest.raises(ParameterValidationError, match="max_null_fractions"):
         ParameterValidator({"data_quality": pipeline}).validate_raw_params(raw)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"min_vlaue": 0}, r"\('min_vlaue': did you mean 'min_value'\?\)"),
+        ({"min_value": "zero"}, r"min_value: value is not a valid float"),
+    ],
+)
+def test_the_first_node_checks_each_expectation_against_gx(kwargs, message):
+    # the parameters accept it (only the type's name is checked without GX) ...
+    params = DataQualityParams(
+        expectations=[
+            {"expectation": "expect_column_to_exist", "column": "C1"},
+            {"expectation": "expect_column_values_to_be_between", "column": "I1",
+             "kwargs": kwargs},
+        ]
+    )  # fmt: skip
+    # ... and the stage's first node names the expectation and what is wrong
+    with pytest.raises(
+        ValueError,
+        match=r"data_quality.expectations\[1\] \(expect_column_values_to_be_between\)"
+        ".*" + message,
+    ):
+        check_data_quality_params(params)
+    first = create_pipeline().nodes[0]
+    assert first.name == "check_data_quality_params_node"
+    assert first.inputs == ["params:data_quality"]
+
+
+def test_a_bad_expectation_stops_the_stage_before_validation(splits):
+    params = DataQualityParams(
+        min_rows=500,
+        expectations=[{"expectation": "expect_column_to_exist", "kwargs": {"col": 1}}],
+    )
+    catalog = _catalog(splits, params)
+    with pytest.raises(
+        ValueError, match=r"expectations\[0\] \(expect_column_to_exist\)"
+    ):
+        SequentialRunner().run(create_pipeline(), catalog)
+    assert not catalog.exists("data_quality_report")

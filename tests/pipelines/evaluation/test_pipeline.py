@@ -18,6 +18,7 @@ from kedro.runner import SequentialRunner
 from kedro.validation import TypeExtractor
 from pydantic import ValidationError
 
+from ctrflow import training
 from ctrflow.evaluation.metrics import summarise_predictions
 from ctrflow.evaluation.params import EvaluationParams
 from ctrflow.feature_engineering.feature_map import (
@@ -28,7 +29,6 @@ from ctrflow.feature_engineering.feature_map import (
 from ctrflow.models import build_model
 from ctrflow.models.lr import LRConfig
 from ctrflow.pipelines.evaluation import create_pipeline
-from ctrflow.pipelines.evaluation import nodes as evaluation_nodes
 from ctrflow.pipelines.evaluation.nodes import (
     compute_metrics,
     plot_calibration,
@@ -133,8 +133,9 @@ def _fake_predict_proba(returned: np.ndarray, calls: list):
 def test_score_test_set_pairs_labels_with_probabilities(monkeypatch):
     calls: list = []
     probabilities = np.array([0.1, 0.8, 0.3], dtype=np.float32)
+    # the node imports the trainer when it runs (registering imports no torch)
     monkeypatch.setattr(
-        evaluation_nodes, "predict_proba", _fake_predict_proba(probabilities, calls)
+        training, "predict_proba", _fake_predict_proba(probabilities, calls)
     )
     artifact = SimpleNamespace(feature_map=SimpleNamespace(label="clicked"))
     encoded = pl.DataFrame({"clicked": [0, 1, 0], "C1": [3, 4, 5]})
@@ -196,7 +197,7 @@ def test_score_test_set_scores_a_real_artifact(lr_artifact, test_encoded):
 
 def test_score_test_set_rejects_a_wrong_number_of_probabilities(monkeypatch):
     monkeypatch.setattr(
-        evaluation_nodes,
+        training,
         "predict_proba",
         _fake_predict_proba(np.zeros(2, np.float32), []),
     )

@@ -3,7 +3,7 @@ from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 from kedro_datasets.json import JSONDataset
 
-from ctrflow.feature_engineering import FeatureMap
+from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.feature_engineering import create_pipeline
 from tests.conftest import DEMO_SCHEMA

@@ -4,7 +4,7 @@ from kedro.runner import SequentialRunner
 
 from ctrflow.datasets import TorchModelDataset
 from ctrflow.evaluation.metrics import roc_auc
-from ctrflow.feature_engineering import encode_table, fit_feature_map
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.training import create_pipeline
 from ctrflow.training import predict_proba

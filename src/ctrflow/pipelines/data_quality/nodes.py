@@ -1,8 +1,13 @@
-"""Data-quality nodes: validate the splits with GX, render the Data Docs page.
+"""Data-quality nodes: check the analyst's expectations, validate the splits with
+GX, render the Data Docs page.
 
-Neither node raises on a failed blocking expectation, so the report and the Data
-Docs are saved either way; the gate is ``ctrflow.data_quality.require_passed``, called by
-the first node that consumes the data (feature ranking).
+No node raises on a failed blocking expectation, so the report and the Data Docs
+are saved either way; the gate is ``ctrflow.data_quality.report.require_passed``,
+called by the first node that consumes the data (feature ranking).
+
+Great Expectations and plotly are imported inside the nodes (``PLC0415`` is
+ignored for ``pipelines/*/nodes.py``): registering the pipelines and validating
+the parameters must not take the seconds GX needs to import.
 """
 
 from __future__ import annotations
@@ -10,15 +15,44 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import plotly.graph_objects as go
 import polars as pl
 
-from ctrflow import data_quality as quality
 from ctrflow.data_quality.params import DataQualityParams
 from ctrflow.ingestion.quarantine import count_reasons
+from ctrflow.pipelines.hints import Figure
 from ctrflow.schema import DatasetSchema
 
 logger = logging.getLogger(__name__)
+
+
+def check_data_quality_params(params: DataQualityParams) -> DataQualityParams:
+    """Check every expectation of ``data_quality.expectations`` against GX.
+
+    The parameters' validation has checked each type's name (without importing
+    GX); this builds each GX expectation, so a wrong argument fails here, before
+    any data is read. The node has no data input, so it runs first in ``train``.
+
+    Args:
+        params: the stage's settings.
+
+    Returns:
+        ``params``, unchanged (``validate_splits`` takes it from here).
+
+    Raises:
+        ValueError: naming the expectation (its place in the list and its
+            type) and what is wrong: an argument it does not take (with the ones
+            it takes) or a value GX rejects.
+    """
+    from ctrflow.data_quality.expectations import check_expectation
+
+    for index, spec in enumerate(params.expectations):
+        try:
+            check_expectation(spec.expectation, spec.column, spec.kwargs)
+        except ValueError as error:
+            raise ValueError(
+                f"data_quality.expectations[{index}] ({spec.expectation}): {error}"
+            ) from None
+    return params
 
 
 def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
@@ -50,19 +84,20 @@ def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     Raises:
         ValueError: ``params`` names a column the schema does not have.
     """
+    from ctrflow.data_quality.report import describe_failure, summarise_report
+    from ctrflow.data_quality.validation import validate_tables
+
     tables = {"train": train_table, "valid": valid_table, "test": test_table}
-    report = quality.validate_tables(tables, schema, params)
+    report = validate_tables(tables, schema, params)
     for entry in report["warnings"]:
-        logger.warning("Data quality warning: %s", quality.describe_failure(entry))
+        logger.warning("Data quality warning: %s", describe_failure(entry))
     for entry in report["blocking_failures"]:
-        logger.error(
-            "Data quality blocking failure: %s", quality.describe_failure(entry)
-        )
+        logger.error("Data quality blocking failure: %s", describe_failure(entry))
     for warning in report.get("drift", {}).get("warnings", []):
         logger.warning("Data drift warning: %s", warning)
     if quarantined_rows is not None:
         report["quarantine"] = _quarantine_summary(quarantined_rows)
-    logger.info("%s", quality.summarise_report(report))
+    logger.info("%s", summarise_report(report))
     return report
 
 
@@ -84,10 +119,12 @@ def render_data_docs(data_quality_report: dict[str, Any]) -> str:
     Returns:
         The HTML document (GX Data Docs templates).
     """
-    return quality.render_data_docs(data_quality_report)
+    from ctrflow.data_quality.data_docs import render_data_docs as render
+
+    return render(data_quality_report)
 
 
-def plot_data_quality(data_quality_report: dict[str, Any]) -> go.Figure:
+def plot_data_quality(data_quality_report: dict[str, Any]) -> Figure:
     """Draw the report: expectations passed/failed, unexpected counts, null
     fractions, drift (OOV rate, PSI, label rate).
 
@@ -97,4 +134,6 @@ def plot_data_quality(data_quality_report: dict[str, Any]) -> go.Figure:
     Returns:
         The plotly figure (``data_quality_plot``, previewed by kedro-viz).
     """
-    return quality.data_quality_figure(data_quality_report)
+    from ctrflow.data_quality.plots import data_quality_figure
+
+    return data_quality_figure(data_quality_report)

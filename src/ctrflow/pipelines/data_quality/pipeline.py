@@ -1,8 +1,11 @@
-"""Data-quality pipeline: {train,valid,test}_table -> data_quality_report, _docs, _plot."""
+"""Data-quality pipeline: {train,valid,test}_table, quarantined_rows ->
+data_quality_report, data_quality_docs, data_quality_plot.
+"""
 
 from kedro.pipeline import Node, Pipeline
 
 from ctrflow.pipelines.data_quality.nodes import (
+    check_data_quality_params,
     plot_data_quality,
     render_data_docs,
     validate_splits,
@@ -10,32 +13,37 @@ from ctrflow.pipelines.data_quality.nodes import (
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline(
-        [
-            Node(
-                func=validate_splits,
-                inputs=[
-                    "train_table",
-                    "valid_table",
-                    "test_table",
-                    "params:schema",
-                    "params:data_quality",
-                    "quarantined_rows",
-                ],
-                outputs="data_quality_report",
-                name="validate_splits_node",
-            ),
-            Node(
-                func=render_data_docs,
-                inputs="data_quality_report",
-                outputs="data_quality_docs",
-                name="render_data_docs_node",
-            ),
-            Node(
-                func=plot_data_quality,
-                inputs="data_quality_report",
-                outputs="data_quality_plot",
-                name="plot_data_quality_node",
-            ),
-        ]
-    )
+    nodes = [
+        Node(
+            func=check_data_quality_params,
+            inputs="params:data_quality",
+            outputs="data_quality_settings",
+            name="check_data_quality_params_node",
+        ),
+        Node(
+            func=validate_splits,
+            inputs=[
+                "train_table",
+                "valid_table",
+                "test_table",
+                "params:schema",
+                "data_quality_settings",
+                "quarantined_rows",
+            ],
+            outputs="data_quality_report",
+            name="validate_splits_node",
+        ),
+        Node(
+            func=render_data_docs,
+            inputs="data_quality_report",
+            outputs="data_quality_docs",
+            name="render_data_docs_node",
+        ),
+        Node(
+            func=plot_data_quality,
+            inputs="data_quality_report",
+            outputs="data_quality_plot",
+            name="plot_data_quality_node",
+        ),
+    ]
+    return Pipeline(nodes)

@@ -1,4 +1,9 @@
-"""Evaluation nodes: score the test set, summarise it, draw the reporting plots."""
+"""Evaluation nodes: score the test set, summarise it, draw the reporting plots.
+
+The trainer (torch) and the plots (plotly) are imported inside the nodes
+(``PLC0415`` is ignored for ``pipelines/*/nodes.py``), so registering the
+pipelines loads neither.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from pathlib import PurePath
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import polars as pl
 from pydantic import BaseModel
 
@@ -23,12 +27,7 @@ from ctrflow.evaluation.metrics import (
     summarise_predictions,
 )
 from ctrflow.evaluation.params import EvaluationParams
-from ctrflow.evaluation.plots import (
-    calibration_figure,
-    learning_curve_figure,
-    roc_figure,
-)
-from ctrflow.training import ModelArtifact, predict_proba
+from ctrflow.pipelines.hints import Figure, ModelArtifact
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +63,8 @@ def score_test_set(
         KeyError: ``test_encoded`` lacks a column the feature map names.
         ValueError: the model returned a probability count other than the row count.
     """
+    from ctrflow.training import predict_proba
+
     probabilities = predict_proba(
         model, test_encoded, batch_size=params.batch_size, device=params.device
     )
@@ -130,8 +131,10 @@ def compute_metrics(
     }
 
 
-def plot_roc(test_predictions: pl.DataFrame, params: EvaluationParams) -> go.Figure:
+def plot_roc(test_predictions: pl.DataFrame, params: EvaluationParams) -> Figure:
     """ROC curve of the test set, at most ``params.roc_points`` points."""
+    from ctrflow.evaluation.plots import roc_figure
+
     labels, probabilities = _prediction_arrays(test_predictions)
     fpr, tpr, _ = roc_curve(labels, probabilities, params.roc_points)
     return roc_figure(fpr, tpr, roc_auc(labels, probabilities))
@@ -139,20 +142,24 @@ def plot_roc(test_predictions: pl.DataFrame, params: EvaluationParams) -> go.Fig
 
 def plot_calibration(
     test_predictions: pl.DataFrame, params: EvaluationParams
-) -> go.Figure:
+) -> Figure:
     """Reliability diagram of the test set over ``params.calibration_bins`` bins."""
+    from ctrflow.evaluation.plots import calibration_figure
+
     labels, probabilities = _prediction_arrays(test_predictions)
     return calibration_figure(
         calibration_table(labels, probabilities, params.calibration_bins)
     )
 
 
-def plot_learning_curve(training_history: dict) -> go.Figure:
+def plot_learning_curve(training_history: dict) -> Figure:
     """Training loss, validation logloss and AUC per epoch, best epoch marked.
 
     Raises:
         KeyError: the history has no ``epochs`` list, or a record lacks a key.
     """
+    from ctrflow.evaluation.plots import learning_curve_figure
+
     if "epochs" not in training_history:
         raise KeyError(
             f"training_history has no 'epochs' list (keys: {sorted(training_history)})"

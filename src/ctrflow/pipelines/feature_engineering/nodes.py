@@ -6,7 +6,8 @@ import logging
 
 import polars as pl
 
-from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
+from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.schema import DatasetSchema
 

@@ -1,17 +1,33 @@
 """Feature-ranking nodes: check the settings, score and select the fields, and
-train a quick model on the top-k fields as evidence for the selection."""
+train a quick model on the top-k fields as evidence for the selection.
+
+Plotly, the data-quality gate (Great Expectations) and the quick models (torch)
+are imported inside the nodes (``PLC0415`` is ignored for ``pipelines/*/nodes.py``),
+so registering the pipelines loads none of them; OutRank loads inside the
+ranking library's estimator.
+"""
 
 from __future__ import annotations
 
 import logging
 
-import plotly.graph_objects as go
 import polars as pl
 
-from ctrflow import feature_ranking as ranking
-from ctrflow.data_quality import require_passed
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.feature_ranking import ranking
+from ctrflow.feature_ranking.encoding import encode_label
+from ctrflow.feature_ranking.interactions import (
+    score_interactions,
+    select_interactions,
+)
 from ctrflow.feature_ranking.params import FeatureRankingParams
+from ctrflow.feature_ranking.redundancy import add_redundancy
+from ctrflow.feature_ranking.selection import (
+    check_selection,
+    mark_selected,
+    select_features,
+)
+from ctrflow.pipelines.hints import Figure
 from ctrflow.schema import DatasetSchema
 from ctrflow.training.params import TrainingParams
 
@@ -38,7 +54,7 @@ def check_ranking_params(
             fields, or ``selection.always_keep`` / ``never_keep`` naming a column
             that is not a schema feature.
     """
-    ranking.check_selection(params.selection, schema)
+    check_selection(params.selection, schema)
     return params
 
 
@@ -47,7 +63,7 @@ def rank_features(
     data_quality_report: dict,
     schema: DatasetSchema,
     params: FeatureRankingParams,
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str], go.Figure]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], Figure]:
     """Score every field against the label, flag redundant ones, score pairs, select.
 
     Args:
@@ -69,6 +85,9 @@ def rank_features(
         ValueError: the table lacks a schema column, or a keep list names an
             unknown field.
     """
+    from ctrflow.data_quality.report import require_passed
+    from ctrflow.feature_ranking.plots import plot_feature_scores
+
     require_passed(data_quality_report)
     table = ranking.sample_rows(train_table, params.sample_size, params.seed)
     scores = ranking.rank_features(table, schema, params)
@@ -76,7 +95,7 @@ def rank_features(
     best = scores.filter(pl.col("cardinality") > 1).sort("rank")["feature"].to_list()
     pool = best[: params.redundancy.top_n]
     ids = ranking.encode_fields(table, schema, pool, params.numeric_bins)
-    scores = ranking.add_redundancy(scores, ids, params.redundancy.threshold)
+    scores = add_redundancy(scores, ids, params.redundancy.threshold)
 
     # pairs of the best fields that may be selected: not redundant, not never_keep
     flagged = set(scores.filter("redundant")["feature"].to_list())
@@ -89,16 +108,16 @@ def rank_features(
         [name for name in pair_fields if name not in ids],
         params.numeric_bins,
     )
-    interactions = ranking.score_interactions(
-        ranking.encode_label(table[schema.label]),
+    interactions = score_interactions(
+        encode_label(table[schema.label]),
         {name: pair_ids[name] for name in pair_fields},
         dict(zip(scores["feature"], scores["score"], strict=True)),
         cardinality_correction=params.cardinality_correction,
     )
 
-    selected = ranking.select_features(scores, schema, params.selection)
-    scores = ranking.mark_selected(scores, selected)
-    crossed = ranking.select_interactions(
+    selected = select_features(scores, schema, params.selection)
+    scores = mark_selected(scores, selected)
+    crossed = select_interactions(
         interactions, params.interactions.add_top_n, params.interactions.min_gain
     )
     logger.info(
@@ -111,7 +130,7 @@ def rank_features(
         scores,
         interactions,
         selected + crossed,
-        ranking.plot_feature_scores(scores),
+        plot_feature_scores(scores),
     )
 
 
@@ -124,7 +143,7 @@ def plot_auc_vs_k(
     params: FeatureRankingParams,
     encoding: FeatureEngineeringParams,
     training: TrainingParams,
-) -> tuple[list[dict], go.Figure]:
+) -> tuple[list[dict], Figure]:
     """Validation AUC and training seconds of a quick model on the top-k fields.
 
     Args:
@@ -143,15 +162,22 @@ def plot_auc_vs_k(
         ``epochs``, ``chosen``), empty when ``auc_vs_k.enabled`` is false, and
         the plot.
     """
+    from ctrflow.feature_ranking.plots import plot_auc_vs_k as plot
+    from ctrflow.pipelines.feature_ranking.auc_vs_k import (
+        AUC_VS_K_SCHEMA,
+        auc_vs_k,
+        candidate_order,
+    )
+
     settings = params.auc_vs_k
     if not settings.enabled:
-        curve = pl.DataFrame(schema=ranking.AUC_VS_K_SCHEMA)
+        curve = pl.DataFrame(schema=AUC_VS_K_SCHEMA)
     else:
-        order = ranking.candidate_order(feature_ranking, params.selection)
+        order = candidate_order(feature_ranking, params.selection)
         chosen = int(
             feature_ranking.filter(pl.col("feature").is_in(order))["selected"].sum()
         )
-        curve = ranking.auc_vs_k(
+        curve = auc_vs_k(
             train_table,
             valid_table,
             order,
@@ -166,4 +192,4 @@ def plot_auc_vs_k(
             settings.model,
             ", ".join(f"{k}: {auc:.4f}" for k, auc in curve.select("k", "valid_auc").rows()),
         )  # fmt: skip
-    return curve.to_dicts(), ranking.plot_auc_vs_k(curve, settings.model)
+    return curve.to_dicts(), plot(curve, settings.model)

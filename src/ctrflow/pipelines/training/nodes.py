@@ -1,13 +1,16 @@
-"""Training node: build the configured model and fit it with the shared trainer."""
+"""Training node: build the configured model and fit it with the shared trainer.
+
+torch, the models and the trainer are imported inside the node (``PLC0415`` is
+ignored for ``pipelines/*/nodes.py``), so registering the pipelines and
+validating ``params:training`` load none of them.
+"""
 
 from __future__ import annotations
 
 import polars as pl
-import torch
 
-from ctrflow.feature_engineering import FeatureMap
-from ctrflow.models import build_model
-from ctrflow.training import ModelArtifact, fit, to_tensors
+from ctrflow.feature_engineering.feature_map import FeatureMap
+from ctrflow.pipelines.hints import ModelArtifact
 from ctrflow.training.params import TrainingParams
 
 
@@ -23,6 +26,11 @@ def train_model(
         The model artifact (weights + feature map + parameters, so it scores new
         data alone) and the training history.
     """
+    import torch
+
+    from ctrflow.models import build_model
+    from ctrflow.training import ModelArtifact, fit, to_tensors
+
     encoding = FeatureMap.from_dict(feature_map)
     config = getattr(params.models, params.model)
     torch.manual_seed(params.seed)

@@ -13,8 +13,8 @@ import time
 import polars as pl
 import torch
 
-from ctrflow.feature_engineering import FeatureMap, encode_table, fit_feature_map
-from ctrflow.feature_engineering.feature_map import CategoricalField
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
+from ctrflow.feature_engineering.feature_map import CategoricalField, FeatureMap
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.feature_ranking.params import AucVsKParams, SelectionParams
 from ctrflow.feature_ranking.ranking import sample_rows
