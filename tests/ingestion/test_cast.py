@@ -4,11 +4,9 @@ import pytest
 from ctrflow.ingestion import (
     IngestionError,
     name_columns,
-    split_randomly,
     type_rows,
     type_table,
 )
-from ctrflow.ingestion.params import SplitRatios
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"], sequence=["s"])
@@ -98,18 +96,15 @@ def test_name_columns_of_headerless_file():
     assert name_columns(with_header, "f", None, SCHEMA) is with_header
 
 
-def test_random_split_is_seeded_exhaustive_and_disjoint():
-    table = pl.DataFrame({"row": range(1000)})
-    ratios = SplitRatios(train=0.7, valid=0.2, test=0.1)
-    train, valid, test = split_randomly(table, ratios, seed=1)
-    assert (train.height, valid.height, test.height) == (700, 200, 100)
-    rows = pl.concat([train, valid, test])["row"]
-    assert rows.n_unique() == 1000
-    again = split_randomly(table, ratios, seed=1)
-    assert again[1].equals(valid)
-    assert not split_randomly(table, ratios, seed=2)[1].equals(valid)
-
-
-def test_ratios_must_sum_to_one():
-    with pytest.raises(ValueError, match="must sum to 1"):
-        SplitRatios(train=0.8, valid=0.1, test=0.2)
+def test_a_quarantined_row_without_text_gets_its_fields_joined_back():
+    raw = _raw(
+        label=["1", "x"], n=["1", ""], c=["a", None], s=["", ""], extra=["e", "f"]
+    )
+    result = type_rows(raw, SCHEMA, "f.tsv", _lines(2), joined_with="\t")
+    assert result.quarantined.select("line_number", "raw_text").rows() == [
+        (3, "x\t\t\t\tf")
+    ]
+    as_json = type_rows(raw, SCHEMA, "f.tsv", _lines(2))
+    assert as_json.quarantined["raw_text"].to_list() == [
+        '{"label":"x","n":"","c":null,"s":""}'  # file order
+    ]

@@ -1,10 +1,25 @@
-"""Custom Kedro datasets: raw impression logs in several formats, trained models."""
+"""Custom Kedro datasets: raw impression logs in several formats, trained models.
 
-from ctrflow.datasets.impression_logs import (
-    ImpressionLogDataset,
-    RawLogs,
-    RawLogsError,
-)
-from ctrflow.datasets.torch_model import TorchModelDataset
+``TorchModelDataset`` is imported when first used (it needs torch), so that
+importing this package, or naming ``ImpressionLogDataset`` in a catalog, does not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ctrflow.datasets.impression_logs import ImpressionLogDataset, RawLogsError
+from ctrflow.ingestion.raw_logs import RawLogs
+
+if TYPE_CHECKING:
+    from ctrflow.datasets.torch_model import TorchModelDataset
 
 __all__ = ["ImpressionLogDataset", "RawLogs", "RawLogsError", "TorchModelDataset"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TorchModelDataset":
+        from ctrflow.datasets.torch_model import TorchModelDataset  # noqa: PLC0415
+
+        return TorchModelDataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ctrflow.ingestion.errors import IngestionError
+from ctrflow.ingestion.errors import IngestionError, excerpt
+from ctrflow.ingestion.params import DEFAULT_MAX_FIELD_CHARS
 from ctrflow.ingestion.quarantine import (
     QUARANTINE_SCHEMA,
     count_reasons,
     describe_reasons,
 )
+from ctrflow.ingestion.raw_logs import joined_fields, numbered_lines
 from ctrflow.schema import DatasetSchema
 
 _EXCERPT = 40
@@ -28,7 +30,6 @@ _LINE, _RAW, _REASON, _INDEX = (
     "__ctrflow_reason",
     "__ctrflow_index",
 )
-DEFAULT_MAX_FIELD_CHARS = 65_536
 _TYPED_AT_ONCE = 4  # columns typed together (in parallel)
 
 
@@ -76,7 +77,7 @@ def name_columns(
             first = str(frame.row(0)[0])
             if "," in first or ";" in first:
                 hint = (
-                    f"; its lines hold ',' or ';' (first: {_excerpt(first)!r}): is it "
+                    f"; its lines hold ',' or ';' (first: {excerpt(first, _EXCERPT)!r}): is it "
                     "comma-separated? Then set file_format: csv in the catalog entry "
                     "'raw_logs'"
                 )
@@ -142,7 +143,7 @@ def type_rows(
             )
         raise IngestionError(
             f"{source}: schema columns {missing} are not in the file; it has "
-            f"{_excerpt(str(frame.columns), 400)}. Fix the schema block "
+            f"{excerpt(str(frame.columns), 400)}. Fix the schema block "
             "(conf/<env>/parameters.yml), the file's header, or ingestion.column_order."
             + hint
         )
@@ -179,15 +180,8 @@ def type_rows(
         keep[rejected] = False
         info = lines[rejected]
         if joined_with is not None and info["raw_text"].null_count():
-            joined = all_columns[rejected].select(
-                pl.concat_str(
-                    [
-                        pl.col(c).cast(pl.String).fill_null("")
-                        for c in all_columns.columns
-                    ],
-                    separator=joined_with,
-                )
-            )
+            rows = all_columns[rejected]
+            joined = rows.select(joined_fields(rows, joined_with))
             info = info.with_columns(pl.coalesce("raw_text", joined.to_series()))
     else:
         info = lines.clear()
@@ -235,15 +229,7 @@ def type_table(
         IngestionError: a schema column is absent, or a row would be quarantined
             (the message gives the reasons, counts and lines).
     """
-    lines = pl.DataFrame(
-        {
-            "line_number": pl.int_range(
-                first_line, first_line + frame.height, eager=True
-            ),
-            "raw_text": pl.repeat(None, frame.height, dtype=pl.String, eager=True),
-        },
-        schema={"line_number": pl.Int64, "raw_text": pl.String},
-    )
+    lines = numbered_lines(first_line, frame.height)
     typed = type_rows(
         frame, schema, source, lines, sequence_separator=sequence_separator
     )
@@ -445,7 +431,3 @@ def _typed(
         columns.extend(part.select(expr.alias(name) for name, expr in batch))
         del part
     return pl.DataFrame(columns)
-
-
-def _excerpt(value: str, limit: int = _EXCERPT) -> str:
-    return value if len(value) <= limit else value[:limit] + "..."

@@ -8,6 +8,8 @@ from pydantic import Field, model_validator
 
 from ctrflow.schema import StrictParams
 
+DEFAULT_MAX_FIELD_CHARS = 65_536
+
 
 class SplitRatios(StrictParams):
     train: float = Field(0.8, gt=0, lt=1)
@@ -45,4 +47,4 @@ class IngestionParams(StrictParams):
     column_order: list[str] | None = None
     sequence_separator: str = "^"
     max_reject_fraction: float = Field(0.01, ge=0, le=1)
-    max_field_chars: int = Field(65_536, ge=1)
+    max_field_chars: int = Field(DEFAULT_MAX_FIELD_CHARS, ge=1)

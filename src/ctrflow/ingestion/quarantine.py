@@ -33,22 +33,33 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "detail": pl.String(),
     "raw_text": pl.String(),
 }
-REASONS = (
-    "empty_line",
-    "wrong_field_count",
-    "unparseable_line",
-    "value_too_long",
-    "missing_label",
-    "label_not_0_or_1",
-    "not_a_number",
-    "not_finite",
-)
 MAX_EXAMPLE_LINES = 5
 
 
 def empty_quarantine() -> pl.DataFrame:
     """A quarantine with no rows (its columns and types)."""
     return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+def quarantine_lines(
+    source: str, lines: pl.DataFrame, reason: str, detail: pl.Expr
+) -> pl.DataFrame:
+    """Quarantine rows for whole lines (no column), one per row of ``lines``.
+
+    Args:
+        source: the file.
+        lines: the lines, with ``line_number`` and ``raw_text``.
+        reason: one reason for them all.
+        detail: an expression over ``lines``: each line's problem in words.
+    """
+    return lines.select(
+        pl.lit(source).alias("source_file"),
+        "line_number",
+        pl.lit(None, dtype=pl.String).alias("column"),
+        pl.lit(reason).alias("reason"),
+        detail.alias("detail"),
+        "raw_text",
+    ).cast(QUARANTINE_SCHEMA)
 
 
 def count_reasons(quarantine: pl.DataFrame) -> dict[str, int]:

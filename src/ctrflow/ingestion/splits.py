@@ -11,24 +11,17 @@ _PARTS = 3
 _AT_ONCE = 4  # columns filtered together (in parallel)
 
 
-def split_randomly(
-    table: pl.DataFrame, ratios: SplitRatios, seed: int
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Shuffle with ``seed`` and cut by ``ratios``; every row lands in exactly one split."""
-    # a shallow copy (the columns' memory is shared) for the consuming variant
-    return split_randomly_consuming(table.clone(), ratios, seed)
-
-
 def split_randomly_consuming(
     table: pl.DataFrame, ratios: SplitRatios, seed: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """``split_randomly``, taking the columns out of ``table`` a few at a time.
+    """Shuffle with ``seed`` and cut by ``ratios``; every row lands in exactly one
+    split (in file order), and ``table`` is left with no columns.
 
     The columns are taken out of ``table`` a few at a time (``_AT_ONCE``, filtered
     together by polars' threads) and freed as soon as their three parts exist, so
     while splitting only those columns are held twice, not the whole table (for
-    the ingestion node, whose typed table has no other user). ``table`` is left
-    with no columns.
+    the ingestion node, whose typed table has no other user). To keep ``table``,
+    pass ``table.clone()`` (a shallow copy: the columns' memory is shared).
     """
     rows = table.height
     order = np.random.default_rng(seed).permutation(rows)

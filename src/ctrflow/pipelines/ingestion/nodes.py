@@ -6,7 +6,6 @@ import logging
 
 import polars as pl
 
-from ctrflow.datasets import RawLogs
 from ctrflow.ingestion import (
     IngestionError,
     check_reject_fraction,
@@ -18,6 +17,7 @@ from ctrflow.ingestion import (
     type_rows,
 )
 from ctrflow.ingestion.params import IngestionParams
+from ctrflow.ingestion.raw_logs import RawLogs
 from ctrflow.schema import DatasetSchema
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,129 @@
+"""Raw logs as read, before any typing: one ``RawPart`` per file, ``RawLogs`` for all.
+
+Every row keeps where it came from: its line number in the file and its raw text
+(``LINE_INFO_SCHEMA``), so that a row quarantined later is reported with both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+SPLITS = ("train", "valid", "test")
+LINE_INFO_SCHEMA = {"line_number": pl.Int64(), "raw_text": pl.String()}
+# readers of tab-separated text keep no ``raw_text`` for the rows they accept
+_JOINED_WITH = {"criteo_tsv": "\t", "tsv": "\t"}
+
+
+def numbered_lines(first_line: int, height: int) -> pl.DataFrame:
+    """Line info for ``height`` rows numbered from ``first_line``, without text."""
+    return pl.DataFrame(
+        {
+            "line_number": pl.int_range(first_line, first_line + height, eager=True),
+            "raw_text": pl.repeat(None, height, dtype=pl.String, eager=True),
+        },
+        schema=LINE_INFO_SCHEMA,
+    )
+
+
+def joined_fields(frame: pl.DataFrame, separator: str) -> pl.Expr:
+    """A row's fields joined back into its line (a null cell is an empty field)."""
+    return pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("") for c in frame.columns],
+        separator=separator,
+    )
+
+
+@dataclass(frozen=True)
+class RawPart:
+    """One file as read.
+
+    Attributes:
+        source: the file.
+        frame: its rows (see ``RawLogs.frames``).
+        lines: aligned with ``frame`` (see ``RawLogs.lines``).
+        rejected: the rows the read step quarantined.
+        rows_read: the data rows in the file.
+        first_line: line number of the first data row.
+        checksum: the file's sha256 (set by ``read_part`` once the file is read).
+    """
+
+    source: str
+    frame: pl.DataFrame
+    lines: pl.DataFrame
+    rejected: pl.DataFrame
+    rows_read: int
+    first_line: int
+    checksum: str = ""
+
+
+@dataclass(frozen=True)
+class RawLogs:
+    """Raw rows as read, before any typing.
+
+    Attributes:
+        frames: one frame per part: ``{"all": ...}`` for one file, or
+            ``{"train": ..., "valid": ..., "test": ...}`` for given splits. Text
+            formats hold strings (an empty cell is null); files without header have
+            columns ``column_1 .. column_n`` in file order.
+        sources: the file each part was read from.
+        first_line: line number of each part's first data row (2 after a header).
+        checksums: sha256 of each file, for the run's data fingerprint.
+        lines: per part, aligned with ``frames``: ``line_number`` (1-based, in the
+            file; row number for Parquet) and ``raw_text`` (the line; null for
+            Parquet).
+        rejected: per part, the rows the read step quarantined (columns of
+            ``ctrflow.ingestion.quarantine.QUARANTINE_SCHEMA``).
+        rows_read: per part, the data rows in the file (lines after the header;
+            a final line end does not start a row).
+        joined_with: for tab-separated text, ``"\t"``: ``lines`` then holds no
+            ``raw_text`` (null) for the rows of ``frames``, whose line is their
+            fields joined with it (an empty cell is null); see ``raw_text``. Not
+            keeping every line's text halves the memory of a large file.
+    """
+
+    frames: dict[str, pl.DataFrame]
+    sources: dict[str, str]
+    first_line: dict[str, int] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)
+    file_format: str = "csv"
+    lines: dict[str, pl.DataFrame] = field(default_factory=dict)
+    rejected: dict[str, pl.DataFrame] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
+    joined_with: str | None = None
+
+    @classmethod
+    def from_parts(cls, parts: dict[str, RawPart], file_format: str) -> RawLogs:
+        """The raw logs of files read with ``ctrflow.ingestion.read.read_part``."""
+        return cls(
+            frames={name: p.frame for name, p in parts.items()},
+            sources={name: p.source for name, p in parts.items()},
+            first_line={name: p.first_line for name, p in parts.items()},
+            checksums={name: p.checksum for name, p in parts.items()},
+            file_format=file_format,
+            lines={name: p.lines for name, p in parts.items()},
+            rejected={name: p.rejected for name, p in parts.items()},
+            rows_read={name: p.rows_read for name, p in parts.items()},
+            joined_with=_JOINED_WITH.get(file_format),
+        )
+
+    def raw_text(self, part: str) -> pl.Series:
+        """Every row's raw text (the line; null for Parquet), aligned with ``frames``."""
+        text = self.line_info(part)["raw_text"]
+        if self.joined_with is None or not self.frames[part].width:
+            return text
+        return (
+            self.frames[part]
+            .select(
+                pl.coalesce(text, joined_fields(self.frames[part], self.joined_with))
+            )
+            .to_series()
+            .alias("raw_text")
+        )
+
+    def line_info(self, part: str) -> pl.DataFrame:
+        """``lines[part]``, or line numbers from ``first_line`` when not recorded."""
+        if part in self.lines:
+            return self.lines[part]
+        return numbered_lines(self.first_line.get(part, 1), self.frames[part].height)
