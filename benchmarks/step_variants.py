@@ -23,11 +23,13 @@ import time
 import torch
 from torch import nn
 
-from ctrflow.models.deepfm import DeepFM, DeepFMConfig
+from ctrflow.models.batch import Batch
+from ctrflow.models.configs import DeepFMConfig
+from ctrflow.models.deepfm import DeepFM
 from ctrflow.models.layers import Dropout, FieldSpec
+from ctrflow.training.loss import l2_penalty
 from ctrflow.training.memory import reuse_freed_memory
 from ctrflow.training.params import TrainingParams
-from ctrflow.training.trainer import _regularization
 
 BATCH, VOCABULARY, FIELDS = 4096, 5400, 10
 VARIANTS = (
@@ -83,10 +85,10 @@ def samples_per_second(variant: str, steps: int) -> float:
         if variant == "bare":
             logits = step_model(inputs[rows]).squeeze(-1)
         else:
-            logits = step_model(ids[rows], numerics[rows])
+            logits = step_model(Batch(ids[rows], numerics[rows])).logits
         loss = loss_fn(logits, labels[rows])
         optimizer.zero_grad(set_to_none=True)
-        (loss + _regularization(model, params, 0.05)).backward()
+        (loss + l2_penalty(model, 0.05, params.net_regularizer)).backward()
         nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         optimizer.step()
     return steps * BATCH / (time.perf_counter() - start)

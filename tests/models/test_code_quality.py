@@ -10,6 +10,7 @@ import pytest
 from torch import nn
 
 import ctrflow.models
+from ctrflow.models.registry import MODEL_NAMES, model_class
 
 CLASSES = sorted(
     {
@@ -42,5 +43,5 @@ def test_documented_with_example_and_args(name, cls):
 
 
 def test_every_registered_model_is_checked():
-    registered = {cls for cls in ctrflow.models.MODELS.values()}
+    registered = {model_class(name) for name in MODEL_NAMES}
     assert registered <= {cls for _, cls in CLASSES}

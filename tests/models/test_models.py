@@ -1,14 +1,14 @@
-"""Every registered model: shape, gradients, learns a tiny batch, seeded, sizes."""
+"""Every registered model: one contract (batch in, logits out), shape, gradients,
+learns a tiny batch, seeded, sizes."""
 
 import io
-from pathlib import Path
 
 import pytest
 import torch
-import yaml
 from pydantic import ValidationError
 
 from ctrflow.models import MODELS, FieldSpec, ModelsConfig, build_model
+from ctrflow.models.batch import Batch, ModelOutput
 from ctrflow.models.layers import MLP, FeatureEmbedding, FMInteraction, SequenceSpec
 
 # one behaviour sequence sharing field 1's ids; its padding id is 0
@@ -41,12 +41,10 @@ def _sequences(rows, seed=0):
     return torch.where(torch.arange(SEQUENCE_LENGTH) < lengths, steps, 0).int()
 
 
-def _args(model, ids, numerics):
-    """The forward arguments: a sequence-reading model (DIN) also gets sequences,
-    as the trainer's ``batch_logits`` passes them."""
-    if getattr(model, "uses_sequences", False):
-        return ids, numerics, _sequences(ids.shape[0])
-    return ids, numerics
+def _input(ids, numerics):
+    """The one batch every model takes: with the behaviour sequence, which only
+    DIN reads."""
+    return Batch(ids, numerics, sequences=_sequences(ids.shape[0]))
 
 
 _MLP = {"hidden_units": [32, 32], "net_dropout": 0.0}
@@ -154,8 +152,11 @@ def test_one_logit_per_row_and_gradients_flow(name, update):
     torch.manual_seed(0)
     model = build_model(name, SPEC, _small(name, **update))
     ids, numerics, labels = _batch()
-    logits = model(*_args(model, ids, numerics))
+    output = model(_input(ids, numerics))
+    assert isinstance(output, ModelOutput)
+    logits = output.logits
     assert logits.shape == (64,)
+    assert all(branch.shape == (64,) for branch in output.branch_logits)
     torch.nn.functional.binary_cross_entropy_with_logits(logits, labels).backward()
     # (a zero-size tensor, e.g. numeric vectors without numerics, has no gradient)
     grads = [p.grad for p in model.parameters() if p.requires_grad and p.numel()]
@@ -174,7 +175,7 @@ def test_learns_one_tiny_batch(name):
     for _ in range(300):
         optimizer.zero_grad()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            model(*_args(model, ids, numerics)), labels
+            model(_input(ids, numerics)).logits, labels
         )
         loss.backward()
         optimizer.step()
@@ -210,8 +211,8 @@ def test_weights_and_config_round_trip_as_plain_tensors_and_dicts(name):
     ids, numerics, _ = _batch(rows=8)
     with torch.no_grad():
         torch.testing.assert_close(
-            rebuilt.eval()(*_args(model, ids, numerics)),
-            model(*_args(model, ids, numerics)),
+            rebuilt.eval()(_input(ids, numerics)).logits,
+            model(_input(ids, numerics)).logits,
         )
 
 
@@ -221,9 +222,11 @@ def test_exports_to_one_graph_with_the_same_output(name):
     torch.manual_seed(0)
     model = build_model(name, SPEC, _small(name)).eval()
     ids, numerics, _ = _batch(rows=8)
-    args = _args(model, ids, numerics)
-    exported = torch.export.export(model, args)
-    torch.testing.assert_close(exported.module()(*args), model(*args))
+    batch = _input(ids, numerics)
+    exported = torch.export.export(model, (batch,))
+    replayed, direct = exported.module()(batch), model(batch)
+    torch.testing.assert_close(replayed.logits, direct.logits)
+    assert replayed.branch_loss == direct.branch_loss
 
 
 def test_lr_parameter_count_is_one_weight_per_id_and_numeric_plus_bias():
@@ -327,14 +330,6 @@ def test_unknown_model_and_hyper_parameter_fail_naming_the_choices():
         ModelsConfig(DeepFM={"embeding_dim": 4})
 
 
-def test_base_parameters_list_every_model_with_its_defaults():
-    """conf/base/parameters_training.yml documents each model's defaults exactly."""
-    path = Path(__file__).resolve().parents[2] / "conf/base/parameters_training.yml"
-    models = yaml.safe_load(path.read_text())["training"]["models"]
-    assert list(models) == list(ModelsConfig.model_fields)
-    assert ModelsConfig(**models) == ModelsConfig()
-
-
 @pytest.mark.parametrize("activation", ["Dice", "ReLU"])
 def test_din_padding_steps_do_not_change_the_logits(activation):
     """Whatever a padded step holds in the embedding table, and however long the
@@ -345,11 +340,12 @@ def test_din_padding_steps_do_not_change_the_logits(activation):
     model = build_model("DIN", SPEC, config).eval()
     ids, numerics, _ = _batch(rows=8)
     history = torch.tensor([[[3, 7, 0, 0, 0]]] * 8, dtype=torch.int32)
+    longer_history = torch.nn.functional.pad(history, (0, 4))
     with torch.no_grad():
-        before = model(ids, numerics, history)
+        before = model(Batch(ids, numerics, sequences=history)).logits
         model.embedding.embedding.weight[0] = 5.0  # the padding id's row
-        after = model(ids, numerics, history)
-        longer = model(ids, numerics, torch.nn.functional.pad(history, (0, 4)))
+        after = model(Batch(ids, numerics, sequences=history)).logits
+        longer = model(Batch(ids, numerics, sequences=longer_history)).logits
     torch.testing.assert_close(after, before)
     torch.testing.assert_close(longer, before)
 
@@ -360,12 +356,24 @@ def test_din_attends_to_the_history_and_its_order_does_not_matter():
     torch.nn.init.normal_(model.embedding.embedding.weight)  # visible differences
     ids, numerics, _ = _batch(rows=4)
     history = torch.tensor([[[3, 7, 9, 0, 0]]] * 4, dtype=torch.int32)
+
+    def logits(sequences=None):
+        return model(Batch(ids, numerics, sequences=sequences)).logits
+
     with torch.no_grad():
-        base = model(ids, numerics, history)
-        shuffled = model(ids, numerics, history[..., [2, 0, 1, 3, 4]])
-        other = model(ids, numerics, torch.full_like(history, 11))
-        empty = model(ids, numerics, torch.zeros_like(history))
-        none = model(ids, numerics)
+        base = logits(history)
+        shuffled = logits(history[..., [2, 0, 1, 3, 4]])
+        other = logits(torch.full_like(history, 11))
+        empty = logits(torch.zeros_like(history))
+        none = logits()  # a batch without sequence fields
     torch.testing.assert_close(shuffled, base)
     assert not torch.allclose(other, base)
     torch.testing.assert_close(none, empty)  # no sequences = all padding
+
+
+def test_din_refuses_a_batch_with_another_number_of_sequences():
+    model = build_model("DIN", SPEC, _small("DIN")).eval()
+    ids, numerics, _ = _batch(rows=4)
+    two = torch.ones(4, 2, SEQUENCE_LENGTH, dtype=torch.int32)
+    with pytest.raises(ValueError, match="built for 1 behaviour sequences"):
+        model(Batch(ids, numerics, sequences=two))

@@ -3,11 +3,12 @@ import pytest
 import torch
 
 from ctrflow.evaluation.metrics import roc_auc
-from ctrflow.models import FieldSpec, ModelsConfig, build_model
-from ctrflow.models.layers import SequenceSpec
+from ctrflow.models import FieldSpec, ModelsConfig, SequenceSpec, build_model
+from ctrflow.models.batch import ModelOutput
 from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
+from ctrflow.training.loss import embedding_regularizer
 from ctrflow.training.params import TrainingParams
-from ctrflow.training.trainer import batch_bounds, embedding_regularizer
+from ctrflow.training.trainer import batch_bounds
 
 SPEC = FieldSpec(vocab_size=40, num_categorical=2, num_numeric=1)
 
@@ -193,30 +194,33 @@ def test_models_without_sequence_support_ignore_the_sequences():
     )
 
 
-class _WithAuxiliaryLoss(torch.nn.Module):
-    """A logistic model whose extra term pulls ``bias`` to 3 (a tell-tale value)."""
+class _WithBranches(torch.nn.Module):
+    """A logistic model ``y`` with two branches ``y + shift`` and ``y - shift``:
+    their average is ``y``, so only the branch terms (self-distillation) reach
+    ``shift`` (a tell-tale parameter)."""
 
-    def __init__(self):
+    def __init__(self, branches: bool):
         super().__init__()
         self.weights = torch.nn.Embedding(SPEC.vocab_size, 1)
-        self.bias = torch.nn.Parameter(torch.zeros(()))
-        self.calls = 0
+        self.shift = torch.nn.Parameter(torch.tensor(2.0))
+        self.branches = branches
 
-    def forward(self, ids, numerics):
-        return self.weights(ids).sum(dim=(1, 2))
+    def forward(self, batch):
+        logits = self.weights(batch.ids).sum(dim=(1, 2))
+        if not self.branches:
+            return ModelOutput(logits)
+        pair = (logits + self.shift, logits - self.shift)
+        return ModelOutput(logits, pair, "self_distillation")
 
-    def auxiliary_loss(self, labels, loss):
-        self.calls += 1
-        assert loss.ndim == 0 and labels.ndim == 1
-        return (self.bias - 3.0) ** 2
 
-
-def test_a_model_auxiliary_loss_joins_the_objective_each_step():
+def test_branch_terms_join_the_objective_each_step():
     params = PARAMS.model_copy(update={"max_epochs": 2, "early_stop_patience": 5})
-    model, history = fit(_WithAuxiliaryLoss(), _data(1024, 0), _data(256, 1), params)
-    assert model.calls == 2 * (1024 // params.batch_size)
-    # only the auxiliary term moves it: Adam, lr 0.01, 8 steps -> about 0.08
-    assert 0.05 < float(model.bias.detach()) < 0.1
+    train, valid = _data(1024, 0), _data(256, 1)
+    model, history = fit(_WithBranches(branches=True), train, valid, params)
+    # the terms pull both branches towards their average: Adam, lr 0.01, 8 steps
+    assert 1.9 < float(model.shift.detach()) < 1.95
+    plain, _ = fit(_WithBranches(branches=False), train, valid, params)
+    assert float(plain.shift.detach()) == 2.0  # no gradient without the terms
     assert "finished_at" in history["epochs"][0]
 
 

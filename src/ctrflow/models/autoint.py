@@ -3,11 +3,10 @@ fields, plus an MLP (the "+")."""
 
 from __future__ import annotations
 
-import torch
-from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import AutoIntPlusConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -18,43 +17,17 @@ from ctrflow.models.layers import (
 )
 
 
-class AutoIntPlusConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned AutoInt+
-    (``AutoInt+_frappe_x1``, test AUC 0.9848; ``embedding_regularizer: 0.1``).
-    ``dnn_hidden_units: []`` gives plain AutoInt; ``net_dropout`` drops both the
-    attention weights and the MLP's units, as in FuxiCTR."""
-
-    embedding_dim: int = Field(10, ge=1)
-    dnn_hidden_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
-    attention_layers: int = Field(5, ge=1)
-    attention_dim: int = Field(128, ge=1)
-    num_heads: int = Field(4, ge=1)
-    use_scale: bool = True
-    use_residual: bool = True
-    layer_norm: bool = True
-    use_wide: bool = False
-    net_dropout: float = Field(0.1, ge=0, lt=1)
-    batch_norm: bool = True
-
-    @model_validator(mode="after")
-    def _heads_divide_attention_dim(self) -> AutoIntPlusConfig:
-        if self.attention_dim % self.num_heads:
-            raise ValueError(
-                f"attention_dim {self.attention_dim} must be a multiple of "
-                f"num_heads {self.num_heads}"
-            )
-        return self
-
-
 class AutoIntPlus(nn.Module):
     """``logit = w^T flatten(Attn^L(E x)) + MLP(flatten(E x)) [+ LR(x)]``.
 
     Example::
 
+        >>> import torch
         >>> config = AutoIntPlusConfig(dnn_hidden_units=[16], attention_layers=2,
         ...                            attention_dim=8, num_heads=2)
         >>> model = AutoIntPlus(FieldSpec(100, 3, 2), config)
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -90,8 +63,9 @@ class AutoIntPlus(nn.Module):
         )
         self.linear = LinearTerm(spec) if config.use_wide else None
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
         attended = self.attention(vectors).flatten(start_dim=1)  # B x F*A
         logit = self.attention_head(attended).squeeze(-1)
@@ -99,4 +73,4 @@ class AutoIntPlus(nn.Module):
             logit = logit + self.mlp(vectors.flatten(start_dim=1)).squeeze(-1)
         if self.linear is not None:
             logit = logit + self.linear(ids, numerics)
-        return logit
+        return ModelOutput(logit)

@@ -3,13 +3,11 @@ stacked with and/or parallel to an MLP."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
-from pydantic import Field, PositiveInt
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import DCNv2Config
 from ctrflow.models.layers import (
     MLP,
     CrossNetMix,
@@ -18,34 +16,6 @@ from ctrflow.models.layers import (
     FieldSpec,
     xavier_init_,
 )
-
-
-class DCNv2Config(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned DCN-V2 (``DCNv2_frappe_x1``,
-    test AUC 0.9845; ``embedding_regularizer: 0.05``).
-
-    ``model_structure``: ``crossnet_only`` (BARS' CrossNet-V2), ``stacked`` (MLP on
-    the cross output), ``parallel`` (cross and MLP side by side) or
-    ``stacked_parallel`` (both MLPs). ``use_low_rank_mixture`` swaps the full-rank
-    cross for ``num_experts`` rank-``low_rank`` experts.
-    """
-
-    embedding_dim: int = Field(10, ge=1)
-    model_structure: Literal[
-        "crossnet_only", "stacked", "parallel", "stacked_parallel"
-    ] = "parallel"
-    use_low_rank_mixture: bool = False
-    low_rank: int = Field(32, ge=1)
-    num_experts: int = Field(4, ge=1)
-    num_cross_layers: int = Field(4, ge=1)
-    stacked_dnn_hidden_units: list[PositiveInt] = Field(
-        default_factory=lambda: [500, 500, 500], min_length=1
-    )
-    parallel_dnn_hidden_units: list[PositiveInt] = Field(
-        default_factory=lambda: [400, 400, 400], min_length=1
-    )
-    net_dropout: float = Field(0.4, ge=0, lt=1)
-    batch_norm: bool = True
 
 
 class DCNv2(nn.Module):
@@ -57,7 +27,8 @@ class DCNv2(nn.Module):
 
         >>> config = DCNv2Config(parallel_dnn_hidden_units=[16], num_cross_layers=2)
         >>> model = DCNv2(FieldSpec(100, 3, 2), config)
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -95,12 +66,13 @@ class DCNv2(nn.Module):
         self.head = nn.Linear(final_dim, 1)
         xavier_init_(self.head)
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         x0 = self.embedding(ids, numerics).flatten(start_dim=1)  # B x FD
         out = self.cross(x0)  # B x FD
         if self.stacked is not None:
             out = self.stacked(out)  # B x Hs
         if self.parallel is not None:
             out = torch.cat([out, self.parallel(x0)], dim=-1)  # B x (. + Hp)
-        return self.head(out).squeeze(-1)
+        return ModelOutput(self.head(out).squeeze(-1))

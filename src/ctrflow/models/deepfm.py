@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import torch
-from pydantic import Field, PositiveInt
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import DeepFMConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -16,23 +15,16 @@ from ctrflow.models.layers import (
 )
 
 
-class DeepFMConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned DeepFM."""
-
-    embedding_dim: int = Field(10, ge=1)
-    hidden_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
-    net_dropout: float = Field(0.2, ge=0, lt=1)
-    batch_norm: bool = True
-
-
 class DeepFM(nn.Module):
     """``logit = LR(x) + FM(E x) + MLP(flatten(E x))``.
 
     Example::
 
+        >>> import torch
         >>> from ctrflow.models.layers import FieldSpec
         >>> model = DeepFM(FieldSpec(100, 3, 2), DeepFMConfig(hidden_units=[16]))
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -49,8 +41,9 @@ class DeepFM(nn.Module):
             batch_norm=config.batch_norm,
         )
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
         deep = self.mlp(vectors.flatten(start_dim=1)).squeeze(-1)  # B
-        return self.linear(ids, numerics) + self.fm(vectors) + deep
+        return ModelOutput(self.linear(ids, numerics) + self.fm(vectors) + deep)

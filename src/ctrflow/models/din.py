@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
-
 import torch
-from pydantic import Field
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import DINConfig
 from ctrflow.models.layers import (
     MLP,
     Dice,
@@ -18,29 +16,6 @@ from ctrflow.models.layers import (
 )
 
 
-class DINConfig(ModelConfig):
-    """BARS / FuxiCTR names; defaults after FuxiCTR's ``DIN_default``.
-
-    Attributes:
-        embedding_dim: D, shared by the fields and the sequence items.
-        attention_hidden_units: hidden layers of the local activation unit.
-        attention_hidden_activations: ``Dice`` (the paper's) or ``ReLU``.
-        din_use_softmax: normalise the attention weights over the sequence
-            (the paper does not).
-        dnn_hidden_units: the MLP over all field embeddings and pooled sequences.
-        net_dropout: dropout after each MLP hidden layer.
-        batch_norm: batch-normalise each MLP hidden layer.
-    """
-
-    embedding_dim: int = Field(10, ge=1)
-    attention_hidden_units: list[int] = Field(default_factory=lambda: [64])
-    attention_hidden_activations: Literal["Dice", "ReLU"] = "Dice"
-    din_use_softmax: bool = False
-    dnn_hidden_units: list[int] = Field(default_factory=lambda: [512, 128, 64])
-    net_dropout: float = Field(0.0, ge=0, lt=1)
-    batch_norm: bool = False
-
-
 class DIN(nn.Module):
     """Deep Interest Network, https://arxiv.org/abs/1706.06978.
 
@@ -48,8 +23,9 @@ class DIN(nn.Module):
     of one categorical field, its target (e.g. ``history`` -> ``item_id``); its
     steps are pooled by :class:`TargetAttention` against the target's embedding,
     padding steps (``pad_id``) masked out:
-    ``logit = MLP([E x ; pool_1 ; ... ; pool_S])``. Without sequences (S = 0, or
-    ``sequences=None``) it is an MLP over the field embeddings.
+    ``logit = MLP([E x ; pool_1 ; ... ; pool_S])``. Without sequences (none in
+    ``spec``, or a batch without sequence fields) it is an MLP over the field
+    embeddings.
 
     Notation: B batch, F fields (categorical + numeric), S sequences, L steps, D dim.
 
@@ -58,12 +34,11 @@ class DIN(nn.Module):
         >>> from ctrflow.models.layers import FieldSpec, SequenceSpec
         >>> spec = FieldSpec(100, 3, 2, sequences=(SequenceSpec(target=1, pad_id=0),))
         >>> model = DIN(spec, DINConfig(dnn_hidden_units=[16]))
-        >>> ids, numerics = torch.ones(8, 3, dtype=torch.long), torch.ones(8, 2)
-        >>> model(ids, numerics, torch.ones(8, 1, 5, dtype=torch.long)).shape
+        >>> ids, numerics = torch.ones(8, 3, dtype=torch.int32), torch.ones(8, 2)
+        >>> history = torch.ones(8, 1, 5, dtype=torch.int32)  # B x S x L
+        >>> model(Batch(ids, numerics, sequences=history)).logits.shape
         torch.Size([8])
     """
-
-    uses_sequences: ClassVar[bool] = True
 
     def __init__(self, spec: FieldSpec, config: DINConfig) -> None:
         super().__init__()
@@ -93,24 +68,26 @@ class DIN(nn.Module):
             batch_norm=config.batch_norm,
         )
 
-    def forward(
-        self,
-        ids: torch.Tensor,
-        numerics: torch.Tensor,
-        sequences: torch.Tensor | None = None,
-    ) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn], sequences [B, S, L] global ids
-        (``None``: no behaviour, every pooled vector is zero). Returns logits [B]."""
-        vectors = self.embedding(ids, numerics)  # B x F x D
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn], sequences [B, S, L] global
+        ids; a batch without sequence fields, S = 0, has no behaviour: every pooled
+        vector is zero). Returns logits [B]."""
+        vectors = self.embedding(batch.ids, batch.numerics)  # B x F x D
+        sequences = batch.sequences  # B x S x L
+        if sequences.shape[1] not in (0, len(self.targets)):
+            raise ValueError(
+                f"DIN was built for {len(self.targets)} behaviour sequences, the "
+                f"batch has {sequences.shape[1]}"
+            )
         parts = [vectors.flatten(start_dim=1)]  # B x FD
         for index, (target, attention) in enumerate(
             zip(self.targets, self.attention, strict=True)
         ):
-            if sequences is None:
+            if sequences.shape[1] == 0:
                 parts.append(torch.zeros_like(vectors[:, 0]))  # B x D
                 continue
             steps = sequences[:, index]  # B x L
             mask = steps != self.pad_ids[index]  # B x L
             history = self.embedding.embedding(steps)  # B x L x D
             parts.append(attention(vectors[:, target], history, mask))  # B x D
-        return self.mlp(torch.cat(parts, dim=1)).squeeze(-1)
+        return ModelOutput(self.mlp(torch.cat(parts, dim=1)).squeeze(-1))

@@ -4,37 +4,18 @@ categoricals, a dot (or concatenation) interaction and a top MLP."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
 
 import torch
-from pydantic import Field, PositiveInt
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import DLRMConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
     FieldSpec,
     InnerProductInteraction,
 )
-
-
-class DLRMConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned DLRM (``DLRM_frappe_x1``,
-    test AUC 0.9840; ``embedding_regularizer: 0.1``), which chose
-    ``interaction_op: cat`` and no bottom MLP (Frappe has no numerics).
-
-    ``bottom_mlp_units: []`` embeds each numeric field as a scaled vector like the
-    other models; otherwise an MLP maps all numerics to one D-wide vector.
-    """
-
-    embedding_dim: int = Field(10, ge=1)
-    interaction_op: Literal["dot", "cat"] = "cat"
-    bottom_mlp_units: list[PositiveInt] = Field(default_factory=list)
-    bottom_mlp_dropout: float = Field(0.0, ge=0, lt=1)
-    top_mlp_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
-    top_mlp_dropout: float = Field(0.4, ge=0, lt=1)
-    batch_norm: bool = True
 
 
 class DLRM(nn.Module):
@@ -47,7 +28,8 @@ class DLRM(nn.Module):
         >>> config = DLRMConfig(interaction_op="dot", bottom_mlp_units=[8],
         ...                     top_mlp_units=[16])
         >>> model = DLRM(FieldSpec(100, 3, 2), config)
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -85,8 +67,9 @@ class DLRM(nn.Module):
             batch_norm=config.batch_norm,
         )
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D (F = Fc without bottom)
         dense = None
         if self.bottom is not None:
@@ -98,4 +81,4 @@ class DLRM(nn.Module):
             features = self.inner_product(vectors)  # B x P
             if dense is not None:
                 features = torch.cat([dense, features], dim=-1)  # B x D+P
-        return self.top(features).squeeze(-1)
+        return ModelOutput(self.top(features).squeeze(-1))

@@ -4,10 +4,10 @@ an IPNN-style MLP over all fields and their inner products."""
 from __future__ import annotations
 
 import torch
-from pydantic import Field, PositiveInt, model_validator
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import FGCNNConfig
 from ctrflow.models.layers import (
     MLP,
     FeatureEmbedding,
@@ -15,42 +15,6 @@ from ctrflow.models.layers import (
     FieldSpec,
     InnerProductInteraction,
 )
-
-
-class FGCNNConfig(ModelConfig):
-    """FuxiCTR's FGCNN names and defaults (``FGCNN_default``, as remembered: no
-    BARS Frappe_x1 run exists) with BARS' x1 ``embedding_dim: 10``. The
-    4096-2048-1024-512 MLP is costly on CPU; shrink ``dnn_hidden_units`` for quick
-    runs. ``share_embedding: false`` gives the generator its own embedding table.
-    """
-
-    embedding_dim: int = Field(10, ge=1)
-    share_embedding: bool = False
-    channels: list[PositiveInt] = Field(default_factory=lambda: [14, 16, 18, 20])
-    kernel_heights: list[PositiveInt] = Field(default_factory=lambda: [7, 7, 7, 7])
-    pooling_sizes: list[PositiveInt] = Field(default_factory=lambda: [2, 2, 2, 2])
-    recombined_channels: list[PositiveInt] = Field(default_factory=lambda: [2, 2, 2, 2])
-    conv_batch_norm: bool = True
-    dnn_hidden_units: list[PositiveInt] = Field(
-        default_factory=lambda: [4096, 2048, 1024, 512]
-    )
-    net_dropout: float = Field(0.0, ge=0, lt=1)
-    dnn_batch_norm: bool = False
-
-    @model_validator(mode="after")
-    def _stages_match(self) -> FGCNNConfig:
-        lengths = {
-            len(self.channels),
-            len(self.kernel_heights),
-            len(self.pooling_sizes),
-            len(self.recombined_channels),
-        }
-        if len(lengths) != 1:
-            raise ValueError(
-                "channels, kernel_heights, pooling_sizes and recombined_channels "
-                "must have the same length (one entry per convolution stage)"
-            )
-        return self
 
 
 class FGCNN(nn.Module):
@@ -63,7 +27,8 @@ class FGCNN(nn.Module):
         >>> config = FGCNNConfig(channels=[2], kernel_heights=[3], pooling_sizes=[2],
         ...                      recombined_channels=[1], dnn_hidden_units=[16])
         >>> model = FGCNN(FieldSpec(100, 3, 2), config)
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -93,8 +58,9 @@ class FGCNN(nn.Module):
             batch_norm=config.dnn_batch_norm,
         )
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
         source = (
             vectors
@@ -104,4 +70,4 @@ class FGCNN(nn.Module):
         fields = torch.cat([vectors, self.generator(source)], dim=1)  # B x F' x D
         products = self.inner_product(fields)  # B x P
         features = torch.cat([fields.flatten(start_dim=1), products], dim=-1)
-        return self.mlp(features).squeeze(-1)
+        return ModelOutput(self.mlp(features).squeeze(-1))

@@ -4,10 +4,10 @@ interactions, then an MLP."""
 from __future__ import annotations
 
 import torch
-from pydantic import Field, PositiveInt
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import FiBiNETConfig
 from ctrflow.models.layers import (
     MLP,
     BilinearInteraction,
@@ -16,19 +16,6 @@ from ctrflow.models.layers import (
     LinearTerm,
     SqueezeExcitation,
 )
-from ctrflow.models.layers.bilinear import BilinearType
-
-
-class FiBiNETConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned FiBiNET
-    (``FiBiNET_frappe_x1``, test AUC 0.9832; ``embedding_regularizer: 0.05``)."""
-
-    embedding_dim: int = Field(10, ge=1)
-    hidden_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
-    reduction_ratio: float = Field(2, gt=0)
-    bilinear_type: BilinearType = "field_all"
-    net_dropout: float = Field(0.3, ge=0, lt=1)
-    batch_norm: bool = True
 
 
 class FiBiNET(nn.Module):
@@ -38,7 +25,8 @@ class FiBiNET(nn.Module):
     Example::
 
         >>> model = FiBiNET(FieldSpec(100, 3, 2), FiBiNETConfig(hidden_units=[16]))
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -57,10 +45,11 @@ class FiBiNET(nn.Module):
             batch_norm=config.batch_norm,
         )
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
         plain = self.bilinear(vectors)  # B x P x D
         reweighted = self.bilinear(self.senet(vectors))  # B x P x D
         pairs = torch.cat([plain, reweighted], dim=1).flatten(start_dim=1)  # B x 2PD
-        return self.linear(ids, numerics) + self.mlp(pairs).squeeze(-1)
+        return ModelOutput(self.linear(ids, numerics) + self.mlp(pairs).squeeze(-1))

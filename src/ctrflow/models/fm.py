@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import torch
-from pydantic import Field
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import FMConfig
 from ctrflow.models.layers import FeatureEmbedding, FieldSpec, FMInteraction, LinearTerm
-
-
-class FMConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned FM (``FM_frappe_x1``,
-    test AUC 0.9671). BARS tuned ``regularizer: 5e-6`` there:
-    ``embedding_regularizer: 5.0e-6`` in ``conf/frappe``."""
-
-    embedding_dim: int = Field(10, ge=1)
 
 
 class FM(nn.Module):
@@ -23,8 +14,10 @@ class FM(nn.Module):
 
     Example::
 
+        >>> import torch
         >>> model = FM(FieldSpec(100, 3, 2), FMConfig(embedding_dim=4))
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -34,7 +27,8 @@ class FM(nn.Module):
         self.linear = LinearTerm(spec)
         self.fm = FMInteraction()
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
-        return self.linear(ids, numerics) + self.fm(vectors)
+        return ModelOutput(self.linear(ids, numerics) + self.fm(vectors))

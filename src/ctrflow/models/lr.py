@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import LRConfig
 from ctrflow.models.layers import FieldSpec, LinearTerm
-
-
-class LRConfig(ModelConfig):
-    """LR has no hyper-parameters of its own."""
 
 
 class LR(nn.Module):
@@ -18,9 +14,11 @@ class LR(nn.Module):
 
     Example::
 
+        >>> import torch
         >>> from ctrflow.models.layers import FieldSpec
         >>> model = LR(FieldSpec(100, 3, 2), LRConfig())
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -28,6 +26,7 @@ class LR(nn.Module):
         super().__init__()
         self.linear = LinearTerm(spec)
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
-        return self.linear(ids, numerics)
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
+        return ModelOutput(self.linear(ids, numerics))

@@ -1,102 +1,92 @@
-"""From the model name used in parameters to its class and config."""
+"""From the model name used in parameters to its config and its class.
+
+Everything here derives from the registrations in ``ctrflow.models.configs`` (one
+``@register`` per model): the names (``MODEL_NAMES``, the ``ModelName`` literal), the
+``training.models`` block (``ModelsConfig``, one field per model defaulting to that
+model's config), the BARS leaderboard names and ``build_model``. Torch-free: a model's
+module (and torch) is imported only when ``build_model`` or ``model_class`` asks for
+it.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import importlib
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
-from torch import nn
+from pydantic import Field, create_model
 
-from ctrflow.models.autoint import AutoIntPlus, AutoIntPlusConfig
-from ctrflow.models.config import ModelConfig
-from ctrflow.models.dcn import DCN, DCNConfig
-from ctrflow.models.dcnv2 import DCNv2, DCNv2Config
-from ctrflow.models.deepfm import DeepFM, DeepFMConfig
-from ctrflow.models.din import DIN, DINConfig
-from ctrflow.models.dlrm import DLRM, DLRMConfig
-from ctrflow.models.dnn import DNN, DNNConfig
-from ctrflow.models.fcn import FCN, FCNConfig
-from ctrflow.models.fgcnn import FGCNN, FGCNNConfig
-from ctrflow.models.fibinet import FiBiNET, FiBiNETConfig
-from ctrflow.models.finalmlp import FinalMLP, FinalMLPConfig
-from ctrflow.models.finalnet import FinalNet, FinalNetConfig
-from ctrflow.models.fm import FM, FMConfig
-from ctrflow.models.ipnn import IPNN, IPNNConfig
-from ctrflow.models.layers import FieldSpec
-from ctrflow.models.lr import LR, LRConfig
-from ctrflow.models.widedeep import WideDeep, WideDeepConfig
-from ctrflow.models.xdeepfm import xDeepFM, xDeepFMConfig
-from ctrflow.schema import StrictParams
+from ctrflow.models import configs as _configs  # noqa: F401  (runs the registrations)
+from ctrflow.models.config import REGISTERED, ModelConfig, Registration
+from ctrflow.schema import FieldSpec, StrictParams
 
-ModelName = Literal[
-    "LR",
-    "FM",
-    "DNN",
-    "WideDeep",
-    "DeepFM",
-    "DCN",
-    "DCNv2",
-    "xDeepFM",
-    "AutoIntPlus",
-    "FiBiNET",
-    "IPNN",
-    "DLRM",
-    "FinalMLP",
-    "FinalNet",
-    "FCN",
-    "FGCNN",
-    "DIN",
-]
+if TYPE_CHECKING:
+    from torch import nn
 
-MODELS: dict[str, type[nn.Module]] = {
-    "LR": LR,
-    "FM": FM,
-    "DNN": DNN,
-    "WideDeep": WideDeep,
-    "DeepFM": DeepFM,
-    "DCN": DCN,
-    "DCNv2": DCNv2,
-    "xDeepFM": xDeepFM,
-    "AutoIntPlus": AutoIntPlus,
-    "FiBiNET": FiBiNET,
-    "IPNN": IPNN,
-    "DLRM": DLRM,
-    "FinalMLP": FinalMLP,
-    "FinalNet": FinalNet,
-    "FCN": FCN,
-    "FGCNN": FGCNN,
-    "DIN": DIN,
-}
+# name -> registration, in registration order
+MODELS: Mapping[str, Registration] = MappingProxyType(dict(REGISTERED))
+MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
+ModelName = Literal[MODEL_NAMES]  # type: ignore[valid-type]
+
+# ctrflow name -> the BARS leaderboard's ``Model`` column, where they differ
+BARS_NAMES: Mapping[str, str] = MappingProxyType(
+    {name: entry.bars_name for name, entry in MODELS.items() if entry.bars_name != name}
+)
+
+ModelsConfig: type[StrictParams] = create_model(
+    "ModelsConfig",
+    __base__=StrictParams,
+    __doc__="Hyper-parameters of every registered model, one typed block each.",
+    __module__=__name__,
+    **{
+        name: (entry.config, Field(default_factory=entry.config))
+        for name, entry in MODELS.items()
+    },
+)
 
 
-class ModelsConfig(StrictParams):
-    """Hyper-parameters of every registered model, one typed block each."""
-
-    LR: LRConfig = Field(default_factory=LRConfig)
-    FM: FMConfig = Field(default_factory=FMConfig)
-    DNN: DNNConfig = Field(default_factory=DNNConfig)
-    WideDeep: WideDeepConfig = Field(default_factory=WideDeepConfig)
-    DeepFM: DeepFMConfig = Field(default_factory=DeepFMConfig)
-    DCN: DCNConfig = Field(default_factory=DCNConfig)
-    DCNv2: DCNv2Config = Field(default_factory=DCNv2Config)
-    xDeepFM: xDeepFMConfig = Field(default_factory=xDeepFMConfig)
-    AutoIntPlus: AutoIntPlusConfig = Field(default_factory=AutoIntPlusConfig)
-    FiBiNET: FiBiNETConfig = Field(default_factory=FiBiNETConfig)
-    IPNN: IPNNConfig = Field(default_factory=IPNNConfig)
-    DLRM: DLRMConfig = Field(default_factory=DLRMConfig)
-    FinalMLP: FinalMLPConfig = Field(default_factory=FinalMLPConfig)
-    FinalNet: FinalNetConfig = Field(default_factory=FinalNetConfig)
-    FCN: FCNConfig = Field(default_factory=FCNConfig)
-    FGCNN: FGCNNConfig = Field(default_factory=FGCNNConfig)
-    DIN: DINConfig = Field(default_factory=DINConfig)
+def _registration(name: str) -> Registration:
+    if name not in MODELS:
+        raise KeyError(f"unknown model {name!r}; registered models: {sorted(MODELS)}")
+    return MODELS[name]
 
 
-def build_model(name: str, spec: FieldSpec, config: ModelConfig) -> nn.Module:
-    """Instantiate a registered model.
+def config_type(name: str) -> type[ModelConfig]:
+    """The config class of a registered model.
 
     Raises:
         KeyError: ``name`` is not registered (the message lists the names).
     """
-    if name not in MODELS:
-        raise KeyError(f"unknown model {name!r}; registered models: {sorted(MODELS)}")
-    return MODELS[name](spec, config)
+    return _registration(name).config
+
+
+def model_class(name: str) -> type[nn.Module]:
+    """The ``nn.Module`` class of a registered model, its module imported now.
+
+    Raises:
+        KeyError: ``name`` is not registered (the message lists the names).
+    """
+    module, _, attribute = _registration(name).model.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def build_model(name: str, spec: FieldSpec, config: ModelConfig) -> nn.Module:
+    """Instantiate a registered model: ``Model(spec, config)``.
+
+    Raises:
+        KeyError: ``name`` is not registered (the message lists the names).
+        TypeError: ``config`` is not that model's config class.
+    """
+    expected = config_type(name)
+    if not isinstance(config, expected):
+        raise TypeError(
+            f"{name} takes a {expected.__name__}, got a {type(config).__name__}"
+        )
+    return model_class(name)(spec, config)
+
+
+def default_parameters() -> dict[str, dict[str, Any]]:
+    """Every model's defaults, as ``training.models`` would write them in YAML
+    (``yaml.safe_dump(default_parameters())`` lists them all)."""
+    return ModelsConfig().model_dump(mode="json")

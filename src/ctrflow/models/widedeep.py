@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import torch
-from pydantic import Field, PositiveInt
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import WideDeepConfig
 from ctrflow.models.layers import MLP, FeatureEmbedding, FieldSpec, LinearTerm
-
-
-class WideDeepConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned Wide&Deep
-    (``WideDeep_frappe_x1``, test AUC 0.9841; ``embedding_regularizer: 0.1``)."""
-
-    embedding_dim: int = Field(10, ge=1)
-    hidden_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
-    net_dropout: float = Field(0.6, ge=0, lt=1)
-    batch_norm: bool = True
 
 
 class WideDeep(nn.Module):
@@ -25,8 +14,10 @@ class WideDeep(nn.Module):
 
     Example::
 
+        >>> import torch
         >>> model = WideDeep(FieldSpec(100, 3, 2), WideDeepConfig(hidden_units=[16]))
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -42,8 +33,9 @@ class WideDeep(nn.Module):
             batch_norm=config.batch_norm,
         )
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
         deep = self.mlp(vectors.flatten(start_dim=1)).squeeze(-1)  # B
-        return self.linear(ids, numerics) + deep
+        return ModelOutput(self.linear(ids, numerics) + deep)

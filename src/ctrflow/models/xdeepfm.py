@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import torch
-from pydantic import Field, PositiveInt
 from torch import nn
 
-from ctrflow.models.config import ModelConfig
+from ctrflow.models.batch import Batch, ModelOutput
+from ctrflow.models.configs import xDeepFMConfig
 from ctrflow.models.layers import (
     MLP,
     CompressedInteractionNet,
@@ -17,29 +16,16 @@ from ctrflow.models.layers import (
 )
 
 
-class xDeepFMConfig(ModelConfig):
-    """BARS names; defaults are the BARS Frappe_x1 tuned xDeepFM
-    (``xDeepFM_frappe_x1``, test AUC 0.9845; ``embedding_regularizer: 0.1``).
-    FuxiCTR 1.1 called ``cin_hidden_units`` ``cin_layer_units``;
-    ``dnn_hidden_units: []`` gives LR + CIN (BARS' ``CIN``)."""
-
-    embedding_dim: int = Field(10, ge=1)
-    dnn_hidden_units: list[PositiveInt] = Field(default_factory=lambda: [400, 400, 400])
-    cin_hidden_units: list[PositiveInt] = Field(
-        default_factory=lambda: [64], min_length=1
-    )
-    net_dropout: float = Field(0.2, ge=0, lt=1)
-    batch_norm: bool = True
-
-
 class xDeepFM(nn.Module):
     """``logit = LR(x) + w^T CIN(E x) + MLP(flatten(E x))``.
 
     Example::
 
+        >>> import torch
         >>> config = xDeepFMConfig(dnn_hidden_units=[16], cin_hidden_units=[4, 4])
         >>> model = xDeepFM(FieldSpec(100, 3, 2), config)
-        >>> model(torch.zeros(8, 3, dtype=torch.long), torch.ones(8, 2)).shape
+        >>> batch = Batch(torch.zeros(8, 3, dtype=torch.int32), torch.ones(8, 2))
+        >>> model(batch).logits.shape
         torch.Size([8])
     """
 
@@ -62,12 +48,13 @@ class xDeepFM(nn.Module):
             else None
         )
 
-    def forward(self, ids: torch.Tensor, numerics: torch.Tensor) -> torch.Tensor:
-        """Args: ids [B, Fc], numerics [B, Fn]. Returns logits [B]."""
+    def forward(self, batch: Batch) -> ModelOutput:
+        """Args: batch (ids [B, Fc], numerics [B, Fn]). Returns logits [B]."""
+        ids, numerics = batch.ids, batch.numerics
         vectors = self.embedding(ids, numerics)  # B x F x D
         logit = self.linear(ids, numerics) + self.cin_head(self.cin(vectors)).squeeze(
             -1
         )
         if self.mlp is not None:
             logit = logit + self.mlp(vectors.flatten(start_dim=1)).squeeze(-1)
-        return logit
+        return ModelOutput(logit)

@@ -7,9 +7,9 @@ import polars as pl
 
 from ctrflow.training.artifact import ModelArtifact
 from ctrflow.training.data import TensorSet, to_tensors
+from ctrflow.training.loss import TrainingLoss
 from ctrflow.training.trainer import (
     TrainingError,
-    batch_logits,
     fit,
     predict_logits,
     resolve_device,
@@ -33,7 +33,7 @@ __all__ = [
     "ModelArtifact",
     "TensorSet",
     "TrainingError",
-    "batch_logits",
+    "TrainingLoss",
     "fit",
     "predict_logits",
     "predict_proba",

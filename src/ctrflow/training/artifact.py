@@ -8,7 +8,7 @@ from typing import Any
 from torch import nn
 
 from ctrflow.feature_engineering.feature_map import FeatureMap
-from ctrflow.models import ModelsConfig, build_model
+from ctrflow.models import build_model, config_type
 
 
 @dataclass
@@ -44,12 +44,8 @@ class ModelArtifact:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> ModelArtifact:
         feature_map = FeatureMap.from_dict(state["feature_map"])
-        config_type = type(getattr(ModelsConfig(), state["model_name"]))
-        model = build_model(
-            state["model_name"],
-            feature_map.field_spec,
-            config_type(**state["model_config"]),
-        )
+        config = config_type(state["model_name"])(**state["model_config"])
+        model = build_model(state["model_name"], feature_map.field_spec, config)
         model.load_state_dict(state["state_dict"])
         model.eval()
         return cls(

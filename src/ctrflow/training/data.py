@@ -1,64 +1,23 @@
-"""Encoded tables as contiguous tensors, and batches as index slices of them."""
+"""Encoded tables as contiguous tensors (a ``Batch`` of all rows; batches are index
+slices of it)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 import torch
 
 from ctrflow.feature_engineering.feature_map import FeatureMap
+from ctrflow.models.batch import Batch
+
+# a split as aligned tensors is a batch of all its rows: the trainer slices it
+TensorSet = Batch
 
 
-@dataclass(frozen=True)
-class TensorSet:
-    """One split as aligned tensors: ids [N, Fc] int32, numerics [N, Fn] float32,
-    labels [N] float32, sequences [N, S, L] int32 (S behaviour-sequence fields of
-    L global ids each; ``None`` gives an empty [N, 0, 0] tensor)."""
-
-    ids: torch.Tensor
-    numerics: torch.Tensor
-    labels: torch.Tensor
-    sequences: torch.Tensor | None = None
-
-    def __post_init__(self) -> None:
-        if self.sequences is None:
-            empty = torch.zeros(
-                (self.labels.shape[0], 0, 0), dtype=torch.int32, device=self.ids.device
-            )
-            object.__setattr__(self, "sequences", empty)
-
-    def __len__(self) -> int:
-        return int(self.labels.shape[0])
-
-    def to(self, device: torch.device) -> TensorSet:
-        return TensorSet(
-            self.ids.to(device),
-            self.numerics.to(device),
-            self.labels.to(device),
-            self.sequences.to(device),
-        )
-
-    def take(self, index: torch.Tensor) -> TensorSet:
-        return TensorSet(
-            self.ids[index],
-            self.numerics[index],
-            self.labels[index],
-            self.sequences[index],
-        )
-
-    def slice(self, start: int, stop: int) -> TensorSet:
-        return TensorSet(
-            self.ids[start:stop],
-            self.numerics[start:stop],
-            self.labels[start:stop],
-            self.sequences[start:stop],
-        )
-
-
-def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
-    """Convert an encoded table (see ``encode_table``) into contiguous tensors.
+def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> Batch:
+    """Convert an encoded table (see ``encode_table``) into contiguous tensors:
+    ids [N, Fc] int32, numerics [N, Fn] float32, labels [N] float32, sequences
+    [N, S, L] int32.
 
     Raises:
         KeyError: a column of the feature map is missing from ``encoded``.
@@ -100,9 +59,7 @@ def to_tensors(encoded: pl.DataFrame, feature_map: FeatureMap) -> TensorSet:
             [_sequence_matrix(encoded, f.name, length) for f in feature_map.sequence],
             axis=1,
         )
-    return TensorSet(
-        _tensor(ids), _tensor(numerics), _tensor(labels), _tensor(sequences)
-    )
+    return Batch(_tensor(ids), _tensor(numerics), _tensor(labels), _tensor(sequences))
 
 
 def _sequence_matrix(encoded: pl.DataFrame, column: str, length: int) -> np.ndarray:

@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 
 from ctrflow.evaluation.metrics import log_loss, roc_auc
 from ctrflow.training.data import TensorSet
+from ctrflow.training.loss import TrainingLoss
 from ctrflow.training.memory import reuse_freed_memory
 from ctrflow.training.params import TrainingParams
 
@@ -48,42 +49,6 @@ def _autocast(device: torch.device, enabled: bool):
     return nullcontext()
 
 
-def embedding_regularizer(params: TrainingParams) -> float:
-    """The L2 weight on the embedding tables of ``params.model``: its own
-    ``models.<name>.embedding_regularizer`` when set (BARS tunes it per model),
-    else ``training.embedding_regularizer``."""
-    own = getattr(params.models, params.model).embedding_regularizer
-    return params.embedding_regularizer if own is None else own
-
-
-def _regularization(
-    model: nn.Module, params: TrainingParams, embedding_l2: float
-) -> torch.Tensor | float:
-    """L2 penalties as FuxiCTR adds them: ``lambda / 2 * ||W||^2`` on whole embedding
-    tables (``embedding_l2``, see ``embedding_regularizer``) and on linear weights
-    (``net_regularizer``)."""
-    penalty: torch.Tensor | float = 0.0
-    if not embedding_l2 and not params.net_regularizer:
-        return penalty
-    for module in model.modules():
-        if embedding_l2 and isinstance(module, nn.Embedding):
-            penalty = penalty + embedding_l2 / 2 * module.weight.pow(2).sum()
-        elif params.net_regularizer and isinstance(module, nn.Linear):
-            penalty = penalty + params.net_regularizer / 2 * module.weight.pow(2).sum()
-    return penalty
-
-
-def batch_logits(model: nn.Module, batch: TensorSet) -> torch.Tensor:
-    """The model's logits [B] for a batch: ``model(ids, numerics)``, and
-    ``model(ids, numerics, sequences)`` for a model that reads behaviour sequences
-    (class attribute ``uses_sequences = True``, e.g. DIN). The one place a model
-    is called, so every model keeps the two-argument signature and ignores the
-    sequence fields."""
-    if getattr(model, "uses_sequences", False):
-        return model(batch.ids, batch.numerics, batch.sequences)
-    return model(batch.ids, batch.numerics)
-
-
 @torch.inference_mode()
 def predict_logits(
     model: nn.Module,
@@ -92,14 +57,16 @@ def predict_logits(
     device: torch.device,
     bf16: bool = False,
 ) -> np.ndarray:
-    """Logits for every row of ``data``, in order, computed in large batches."""
+    """Logits for every row of ``data`` ([N], or [N, T] for T tasks), in order,
+    computed ``batch_size`` rows at a time: each batch is copied to ``device`` and
+    its logits back to the CPU (``data`` itself stays where it is)."""
     was_training = model.training
     model.eval()
     outputs = []
     for start in range(0, len(data), batch_size):
         batch = data.slice(start, start + batch_size).to(device)
         with _autocast(device, bf16):
-            outputs.append(batch_logits(model, batch).float().cpu())
+            outputs.append(model(batch).logits.float().cpu())
     model.train(was_training)
     return torch.cat(outputs).numpy() if outputs else np.zeros(0, dtype=np.float32)
 
@@ -140,13 +107,11 @@ def _train_epoch(
     after_step: Callable[[], None] | None = None,
 ) -> float:
     """One pass over a shuffled copy of ``train`` (already on the model's device);
-    returns the mean training loss (without the regularisation term)."""
+    returns the mean training loss (the BCE, without the L2 and branch terms)."""
     model.train()
     device = train.labels.device
     shuffled = train.take(torch.randperm(len(train), generator=generator).to(device))
-    loss_fn = nn.BCEWithLogitsLoss()
-    embedding_l2 = embedding_regularizer(params)
-    auxiliary_loss = getattr(model, "auxiliary_loss", None)
+    loss_fn = TrainingLoss.from_params(params)
     loss_sum = torch.zeros((), device=device)
     batches = tqdm(
         batch_bounds(len(train), params.batch_size), desc=f"epoch {epoch}",
@@ -156,19 +121,16 @@ def _train_epoch(
     for begin, end in batches:
         batch = shuffled.slice(begin, end)
         with _autocast(device, params.bf16_autocast):
-            logits = batch_logits(model, batch)
-        loss = loss_fn(logits.float(), batch.labels)
-        objective = loss + _regularization(model, params, embedding_l2)
-        if auxiliary_loss is not None:  # a model's own extra terms (FCN's Tri-BCE)
-            objective = objective + auxiliary_loss(batch.labels, loss)
+            output = model(batch)
+        step = loss_fn(model, output, batch.labels)  # BCE + L2 + branch terms
         optimizer.zero_grad(set_to_none=True)
-        objective.backward()
+        step.objective.backward()
         if params.grad_clip_norm:
             nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
         optimizer.step()
         if after_step is not None:
             after_step()
-        loss_sum += loss.detach() * len(batch)
+        loss_sum += step.loss.detach() * len(batch)
     return float(loss_sum.item() / len(train))
 
 
@@ -203,7 +165,8 @@ def fit(
     """Train ``model`` in place and return it with the best validation AUC weights.
 
     Args:
-        model: maps (ids, numerics[, sequences]) to logits [B] (``batch_logits``).
+        model: maps a ``Batch`` to a ``ModelOutput`` (``ctrflow.models.batch``);
+            the objective is ``ctrflow.training.loss.TrainingLoss``.
         train: training rows.
         valid: rows for early stopping and learning-rate decay.
         params: the trainer's parameters.

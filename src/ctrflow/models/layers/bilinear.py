@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
 from torch import nn
 
+from ctrflow.models.configs import BilinearType
 from ctrflow.models.layers.mlp import xavier_init_
-
-BilinearType = Literal["field_all", "field_each", "field_interaction"]
 
 
 class SqueezeExcitation(nn.Module):

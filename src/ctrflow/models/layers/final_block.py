@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import torch
 from torch import nn
 
+from ctrflow.models.configs import NormType
 from ctrflow.models.layers.dropout import Dropout
 from ctrflow.models.layers.mlp import xavier_init_
-
-NormType = Literal["BN", "LN", "none"]
 
 
 class FactorizedInteraction(nn.Module):

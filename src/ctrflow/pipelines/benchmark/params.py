@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from ctrflow.models.registry import ModelName
+from ctrflow.models.registry import BARS_NAMES, ModelName
 from ctrflow.schema import StrictParams
-
-# ctrflow name -> the BARS leaderboard's ``Model`` column, where they differ
-BARS_MODEL_NAMES: dict[str, str] = {
-    "DNN": "YoutubeDNN",
-    "WideDeep": "Wide&Deep",
-    "DCNv2": "DCN-V2",
-    "AutoIntPlus": "AutoInt+",
-}
 
 
 class BenchmarkParams(StrictParams):
@@ -31,9 +23,7 @@ class BenchmarkParams(StrictParams):
     models: list[ModelName] = Field(
         default_factory=lambda: list(ModelName.__args__)  # type: ignore[attr-defined]
     )
-    bars_names: dict[ModelName, str] = Field(
-        default_factory=lambda: dict(BARS_MODEL_NAMES)
-    )
+    bars_names: dict[ModelName, str] = Field(default_factory=lambda: dict(BARS_NAMES))
 
     @field_validator("models", mode="before")
     @classmethod
