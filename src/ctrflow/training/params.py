@@ -13,8 +13,10 @@ from ctrflow.schema import StrictParams
 class TrainingParams(StrictParams):
     """The shared trainer and the model it trains.
 
-    ``models.<name>`` holds each model's hyper-parameters (BARS names); ``model``
-    picks which one ``kedro run`` trains.
+    ``models.<name>`` holds each model's hyper-parameters (BARS names, defaults in
+    ``ctrflow.models.configs``); ``model`` picks which one ``kedro run`` trains.
+    These defaults are the only ones: ``conf/base/parameters_training.yml`` shows
+    the usual knobs with these values, environments override single keys.
     """
 
     model: ModelName = "DeepFM"
@@ -25,7 +27,9 @@ class TrainingParams(StrictParams):
     batch_size: int = Field(4096, ge=1)
     eval_batch_size: int = Field(65536, ge=1)
     learning_rate: float = Field(1e-3, gt=0)
-    embedding_regularizer: float = Field(0.0, ge=0)
+    # L2 on the embedding tables, lambda / 2 * ||W||^2 (BARS name); a model's own
+    # models.<name>.embedding_regularizer, when set, replaces it
+    embedding_regularizer: float = Field(0.01, ge=0)
     net_regularizer: float = Field(0.0, ge=0)
     early_stop_patience: int = Field(2, ge=1)
     # an epoch resets the patience only when its validation AUC beats the best by
