@@ -7,14 +7,10 @@ import torch
 
 from ctrflow.models.layers import Dropout
 from ctrflow.models.layers.dropout import cpu_drop_mask, drop_threshold
-from tests.models.layers.dropout_statistics import (
-    assert_independent_drops,
-    binomial_z,
-)
 
 
 @pytest.mark.parametrize("p", [0.1, 0.2, 0.5, 0.9])
-def test_drop_rate_is_p(p):
+def test_drop_rate_is_p(p, binomial_z):
     torch.manual_seed(0)
     rate = drop_threshold(p) / 2**16
     assert abs(rate - p) <= 2**-17
@@ -22,7 +18,7 @@ def test_drop_rate_is_p(p):
     assert abs(binomial_z(int(mask.sum()), mask.numel(), rate)) < 5
 
 
-def test_mask_elements_are_independent():
+def test_mask_elements_are_independent(assert_independent_drops):
     torch.manual_seed(1)
     p = 0.2
     first = cpu_drop_mask(torch.Size([1024, 400]), p)

@@ -10,10 +10,6 @@ from torch.nn import functional as F
 from ctrflow.models.layers import MLP
 from ctrflow.models.layers.dropout import drop_threshold
 from ctrflow.models.layers.fused_norm import batch_norm_relu_dropout, can_fuse
-from tests.models.layers.dropout_statistics import (
-    assert_independent_drops,
-    binomial_z,
-)
 
 
 def _norm(width: int, seed: int = 0) -> nn.BatchNorm1d:
@@ -68,7 +64,7 @@ def test_running_statistics_follow_batch_norm(momentum):
     )
 
 
-def test_drop_rate_among_positive_activations_is_p():
+def test_drop_rate_among_positive_activations_is_p(binomial_z):
     """Where batch-norm's output is positive, only dropout zeroes an element."""
     torch.manual_seed(3)
     p = 0.2
@@ -80,7 +76,7 @@ def test_drop_rate_among_positive_activations_is_p():
     assert abs(binomial_z(int(dropped.sum()), int(positive.sum()), rate)) < 5
 
 
-def test_draws_are_independent():
+def test_draws_are_independent(assert_independent_drops):
     torch.manual_seed(4)
     p = 0.3
     norm = nn.BatchNorm1d(400).train()
