@@ -52,14 +52,21 @@ def quarantine_lines(
         reason: one reason for them all.
         detail: an expression over ``lines``: each line's problem in words.
     """
-    return lines.select(
-        pl.lit(source).alias("source_file"),
-        "line_number",
-        pl.lit(None, dtype=pl.String).alias("column"),
-        pl.lit(reason).alias("reason"),
-        detail.alias("detail"),
-        "raw_text",
-    ).cast(QUARANTINE_SCHEMA)
+    # one chunk first: lines filtered out of a text read in blocks keep a chunk per
+    # block, some empty, and polars 2.1's pl.format panics on such a column
+    # ("assertion failed: i < self.len()"); the quarantined lines are few
+    return (
+        lines.rechunk()
+        .select(
+            pl.lit(source).alias("source_file"),
+            "line_number",
+            pl.lit(None, dtype=pl.String).alias("column"),
+            pl.lit(reason).alias("reason"),
+            detail.alias("detail"),
+            "raw_text",
+        )
+        .cast(QUARANTINE_SCHEMA)
+    )
 
 
 def count_reasons(quarantine: pl.DataFrame) -> dict[str, int]:

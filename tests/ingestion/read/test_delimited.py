@@ -111,3 +111,18 @@ def test_a_long_header_is_shortened_in_the_message(write_file):
     with pytest.raises(UnreadableLogsError) as error:
         read_delimited(path, "tsv")
     assert str(error.value).endswith(f"(header: {str(names)[:60]}...)")
+
+
+def test_bad_lines_in_blocks_far_apart(write_file, monkeypatch):
+    # with several text blocks, the wrong lines' column has empty chunks between
+    # them (a file over 128 MB at the real block size)
+    good = "".join(f"{i % 2}\t{i}\tx\n" for i in range(30))
+    path = write_file("a.tsv", "1\t2\n" + good + "1\t2\n" + good + "0\t5\n")
+    monkeypatch.setattr(lines, "_BLOCK_BYTES", 16)
+    part = read_delimited(path, "criteo_tsv")
+    assert part.frame.height == 60
+    assert part.rejected.select("line_number", "detail").rows() == [
+        (1, "2 tab-separated field(s), expected 3"),
+        (32, "2 tab-separated field(s), expected 3"),
+        (63, "2 tab-separated field(s), expected 3"),
+    ]
