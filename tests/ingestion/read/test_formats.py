@@ -1,4 +1,6 @@
 import hashlib
+import subprocess
+import sys
 from typing import get_args
 
 import polars as pl
@@ -20,3 +22,12 @@ def test_each_format_has_its_reader_and_the_files_sha256(write_file, tmp_path):
             assert part.checksum == hashlib.sha256(handle.read()).hexdigest()
     gz = write_file("a.tsv.gz", "1\t5\n", gz=True)
     assert len(read_part(gz, "criteo_tsv").checksum) == 64
+
+
+def test_the_ingestion_library_imports_neither_kedro_nor_the_datasets():
+    code = (
+        "import sys, ctrflow.ingestion, ctrflow.ingestion.read; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('kedro', 'torch') "
+        "or m.startswith('ctrflow.datasets')]; assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
