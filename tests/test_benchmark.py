@@ -1,5 +1,6 @@
 """`kedro run --pipeline=benchmark` end to end on a small demo slice: every
-registered model, one epoch each, one leaderboard row per model."""
+registered model, one epoch each, one leaderboard row per model; `--tags` runs
+some models and the leaderboard gathers every model with metrics of the data."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
-from ctrflow.models import MODELS
+from ctrflow.models.registry import MODEL_NAMES
 from ctrflow.pipeline_registry import register_pipelines
 from tests.conftest import make_project_copy
 from tests.models.test_models import SMALL
@@ -40,10 +41,14 @@ def _latest(path: Path) -> Path:
     return versions[-1]
 
 
-def _run(project: Path, pipelines: list[str]) -> None:
+def _run(project: Path, pipelines: list[str], tags: list[str] | None = None) -> None:
     bootstrap_project(project)
     with KedroSession.create(project_path=project, runtime_params=FAST) as session:
-        session.run(pipeline_names=pipelines)
+        session.run(pipeline_names=pipelines, tags=tags)
+
+
+def _board(project: Path) -> pl.DataFrame:
+    return pl.read_csv(_latest(project / "data/09_benchmark/leaderboard.csv"))
 
 
 @pytest.mark.slow
@@ -53,13 +58,13 @@ def test_benchmark_trains_every_model_and_writes_a_leaderboard(tmp_path):
     _run(project, ["benchmark"])
 
     data = project / "data"
-    board = pl.read_csv(_latest(data / "09_benchmark/leaderboard.csv"))
-    assert sorted(board.get_column("model")) == sorted(MODELS)
+    board = _board(project)
+    assert sorted(board.get_column("model")) == sorted(MODEL_NAMES)
     assert all(math.isfinite(auc) and auc > 0 for auc in board.get_column("auc"))
-    assert board.get_column("epochs").to_list() == [1] * len(MODELS)
+    assert board.get_column("epochs").to_list() == [1] * len(MODEL_NAMES)
     assert board.get_column("bars_auc").is_null().all()  # the demo has no BARS table
     assert board.get_column("auc").to_list() == sorted(board["auc"], reverse=True)
-    for name in MODELS:
+    for name in MODEL_NAMES:
         metrics = json.loads(
             _latest(data / f"09_benchmark/{name}/metrics.json").read_text()
         )
@@ -68,14 +73,36 @@ def test_benchmark_trains_every_model_and_writes_a_leaderboard(tmp_path):
     assert _latest(data / "08_reporting/benchmark/leaderboard.json").stat().st_size > 0
 
 
+@pytest.mark.slow
+def test_tags_run_some_models_and_the_leaderboard_gathers_the_others(tmp_path):
+    project = make_project_copy(tmp_path, demo_rows=4_000)
+    _run(project, DATA_STAGES)
+    _run(project, ["benchmark"], tags=["LR", "FM"])
+    assert sorted(_board(project).get_column("model")) == ["FM", "LR"]
+    assert not (project / "data/09_benchmark/DNN").exists()
+
+    _run(project, ["benchmark"], tags=["DNN"])  # LR and FM: same data, kept
+    assert sorted(_board(project).get_column("model")) == ["DNN", "FM", "LR"]
+
+    # new data (another split seed): the other models' metrics are left out
+    bootstrap_project(project)
+    with KedroSession.create(
+        project_path=project, runtime_params={**FAST, "ingestion": {"seed": 7}}
+    ) as session:
+        session.run(pipeline_names=DATA_STAGES)
+    _run(project, ["benchmark"], tags=["FM"])
+    assert _board(project).get_column("model").to_list() == ["FM"]
+
+
 def test_benchmark_has_one_namespace_per_model_and_is_not_part_of_train():
     pipelines = register_pipelines()
     benchmark = pipelines["benchmark"]
     namespaces = {node.namespace for node in benchmark.nodes} - {None}
-    assert namespaces == set(MODELS)
+    assert {ns.split(".")[0] for ns in namespaces} == set(MODEL_NAMES)
     assert all("benchmark" in node.tags for node in benchmark.nodes)
     assert not {node.name for node in benchmark.nodes} & {
         node.name for node in pipelines["train"].nodes
     }
-    for name in MODELS:
-        assert f"{name}.train_model_node" in {node.name for node in benchmark.nodes}
+    names = {node.name for node in benchmark.nodes}
+    for name in MODEL_NAMES:
+        assert f"{name}.training.train_model_node" in names

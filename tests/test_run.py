@@ -74,7 +74,9 @@ def test_train_is_all_six_stages_in_order():
         assert all(stage in node.tags for node in pipelines[stage].nodes)
     assert pipelines["__default__"] is pipelines["train"]
     order = [node.name for node in pipelines["train"].nodes]
-    assert order.index("split_logs_node") < order.index("train_model_node")
+    assert order.index("ingestion.split_logs_node") < order.index(
+        "training.train_model_node"
+    )
 
 
 def _kedro(project: Path, *args: str) -> subprocess.CompletedProcess:

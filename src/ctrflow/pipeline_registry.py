@@ -1,12 +1,16 @@
 """Project pipelines: one per stage, ``train`` chains all six, default = ``train``;
-``benchmark`` trains and evaluates several models side by side (not part of ``train``).
-``movielens`` builds ``raw_logs`` from the MovieLens rating files; in an environment
-with a ``movielens`` parameters block (``--env movielens``) it runs first in
-``ingestion`` and so in ``train``.
+``benchmark`` trains and evaluates every registered model side by side (not part
+of ``train``).
 
-The stages are imported explicitly rather than through ``find_pipelines``: Kedro 1.7
-loads only the pipelines named on the command line, and ``train`` is a composition,
-not a folder it could discover.
+Pure wiring: each stage's pipeline is its own Kedro namespace (a group in
+kedro-viz) and is tagged with its name; the benchmark gets the training and
+evaluation pipelines from here. The shapes are static: nothing reads parameters
+or the environment before Kedro does (an environment switches datasets in its
+catalog, e.g. ``conf/movielens``'s ``raw_logs``), and registering imports nothing
+heavy (torch, Great Expectations, OutRank and plotly load when a node runs).
+
+The stages are imported explicitly rather than through ``find_pipelines``:
+``train`` is a composition, not a folder it could discover.
 """
 
 from __future__ import annotations
@@ -20,10 +24,8 @@ from ctrflow.pipelines import (
     feature_engineering,
     feature_ranking,
     ingestion,
-    movielens,
     training,
 )
-from ctrflow.pipelines.movielens.configured import movielens_configured
 
 STAGES = {
     "ingestion": ingestion,
@@ -37,7 +39,7 @@ STAGES = {
 
 def register_pipelines() -> dict[str, Pipeline]:
     """Register each stage under its name, ``train`` = all stages in order, and
-    ``benchmark`` (one namespace per model of ``benchmark.models``).
+    ``benchmark`` (one namespace per registered model; ``--tags`` picks some).
 
     Every node is tagged with its stage, so kedro-viz can filter the graph by stage.
     """
@@ -45,11 +47,9 @@ def register_pipelines() -> dict[str, Pipeline]:
         name: Pipeline(stage.create_pipeline(), tags=[name])
         for name, stage in STAGES.items()
     }
-    pipelines["movielens"] = Pipeline(movielens.create_pipeline(), tags=["movielens"])
-    if movielens_configured():
-        # conf/movielens: raw_logs is built from the rating files first
-        pipelines["ingestion"] = pipelines["movielens"] + pipelines["ingestion"]
     pipelines["train"] = sum((pipelines[name] for name in STAGES), Pipeline([]))
     pipelines["__default__"] = pipelines["train"]
-    pipelines["benchmark"] = Pipeline(benchmark.create_pipeline(), tags=["benchmark"])
+    pipelines["benchmark"] = benchmark.create_pipeline(
+        training=training.create_pipeline(), evaluation=evaluation.create_pipeline()
+    )
     return pipelines

@@ -1,13 +1,13 @@
 """MovieLens preparation: the history is leak-free (strictly earlier, positives
-only, the same user), the split is a time cut, the node feeds ingestion."""
+only, the same user), the split is a time cut, the raw logs feed ingestion."""
 
 import numpy as np
 import polars as pl
 import pytest
 
+from ctrflow.datasets.movielens import movielens_raw_logs
 from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion.nodes import split_logs
-from ctrflow.pipelines.movielens.nodes import prepare_movielens_logs
 from ctrflow.preprocessing import (
     MovieLensParams,
     behaviour_history,
@@ -110,9 +110,9 @@ def test_impressions_join_side_features_and_label_by_rating():
     assert frame["history"].to_list() == [[], ["10"], ["10"], [], ["10"]]
 
 
-def test_node_gives_ingestion_three_typed_parts():
+def test_raw_logs_give_ingestion_three_typed_parts():
     params = MovieLensParams(valid_fraction=0.2, test_fraction=0.2)
-    raw = prepare_movielens_logs(*_raw_files(), params)
+    raw = movielens_raw_logs(*_raw_files(), params)
     assert sorted(raw.frames) == ["test", "train", "valid"]
     assert sum(f.height for f in raw.frames.values()) == 5
     schema = DatasetSchema(
@@ -141,15 +141,3 @@ def test_docstring_examples():
     import ctrflow.preprocessing.movielens as module  # noqa: PLC0415
 
     assert doctest.testmod(module).failed == 0
-
-
-def test_train_prepares_movielens_only_in_its_environment(monkeypatch):
-    from pathlib import Path  # noqa: PLC0415
-
-    from ctrflow.pipelines.movielens.configured import movielens_configured  # noqa: PLC0415
-
-    project = Path(__file__).resolve().parents[2]
-    monkeypatch.setenv("KEDRO_ENV", "movielens")
-    assert movielens_configured(project)
-    monkeypatch.setenv("KEDRO_ENV", "frappe")
-    assert not movielens_configured(project)

@@ -1,4 +1,5 @@
-"""Custom Kedro datasets: raw impression logs in several formats, trained models.
+"""Custom Kedro datasets: raw impression logs (several formats, MovieLens), trained
+models, optional JSON.
 
 ``TorchModelDataset`` is imported when first used (it needs torch), so that
 importing this package, or naming ``ImpressionLogDataset`` in a catalog, does not.
@@ -9,12 +10,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ctrflow.datasets.impression_logs import ImpressionLogDataset, RawLogsError
+from ctrflow.datasets.movielens import MovieLensLogsDataset
+from ctrflow.datasets.optional_json import OptionalJSONDataset
 from ctrflow.ingestion.raw_logs import RawLogs
 
 if TYPE_CHECKING:
     from ctrflow.datasets.torch_model import TorchModelDataset
 
-__all__ = ["ImpressionLogDataset", "RawLogs", "RawLogsError", "TorchModelDataset"]
+__all__ = [
+    "ImpressionLogDataset",
+    "MovieLensLogsDataset",
+    "OptionalJSONDataset",
+    "RawLogs",
+    "RawLogsError",
+    "TorchModelDataset",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -169,7 +169,7 @@ def test_pipeline_run_does_not_stop_on_blocking_failure(splits, bad_test):
 
 
 def test_validation_slice_saves_the_failed_report_for_the_gate(splits, bad_test):
-    pipeline = create_pipeline().to_nodes("validate_splits_node")
+    pipeline = create_pipeline().to_nodes("data_quality.validate_splits_node")
 
     outputs = SequentialRunner().run(pipeline, _catalog({**splits, "test": bad_test}))
 
@@ -253,7 +253,7 @@ def test_the_first_node_checks_each_expectation_against_gx(kwargs, message):
     ):
         check_data_quality_params(params)
     first = create_pipeline().nodes[0]
-    assert first.name == "check_data_quality_params_node"
+    assert first.name == "data_quality.check_data_quality_params_node"
     assert first.inputs == ["params:data_quality"]
 
 

@@ -27,6 +27,7 @@ from ctrflow.feature_engineering.feature_map import (
     NumericField,
 )
 from ctrflow.models import build_model
+from ctrflow.models.batch import Batch
 from ctrflow.models.lr import LRConfig
 from ctrflow.pipelines.evaluation import create_pipeline
 from ctrflow.pipelines.evaluation.nodes import (
@@ -184,11 +185,12 @@ def test_score_test_set_scores_a_real_artifact(lr_artifact, test_encoded):
         lr_artifact, test_encoded, EvaluationParams(batch_size=64, device="cpu")
     )
 
+    batch = Batch(
+        torch.from_numpy(test_encoded["C1"].to_numpy()[:, None].copy()),
+        torch.from_numpy(test_encoded["I1"].to_numpy()[:, None].copy()),
+    )
     with torch.no_grad():
-        logits = lr_artifact.model(
-            torch.from_numpy(test_encoded["C1"].to_numpy()[:, None].copy()),
-            torch.from_numpy(test_encoded["I1"].to_numpy()[:, None].copy()),
-        )
+        logits = lr_artifact.model(batch).logits
     assert scored["label"].to_list() == test_encoded["clicked"].to_list()
     np.testing.assert_allclose(
         scored["probability"].to_numpy(), torch.sigmoid(logits).numpy(), rtol=1e-5
@@ -348,8 +350,8 @@ def test_metrics_and_plots_slice_runs(test_predictions, upstream):
         }
     )
     pipeline = create_pipeline().from_nodes(
-        "compute_metrics_node", "plot_roc_node", "plot_calibration_node",
-        "plot_learning_curve_node",
+        "evaluation.compute_metrics_node", "evaluation.plot_roc_node",
+        "evaluation.plot_calibration_node", "evaluation.plot_learning_curve_node",
     )  # fmt: skip
 
     outputs = SequentialRunner().run(pipeline, catalog)

@@ -176,7 +176,7 @@ def test_schema_checks_fail_in_the_first_node(schema, selection, message):
         check_ranking_params(schema, params)
     # no data input: it is the first node of the stage (and runs first in `train`)
     first = create_pipeline().nodes[0]
-    assert first.name == "check_feature_ranking_params_node"
+    assert first.name == "feature_ranking.check_feature_ranking_params_node"
     assert first.inputs == ["params:schema", "params:feature_ranking"]
 
 
@@ -366,6 +366,6 @@ def test_bad_values_fail_parameter_validation_naming_the_key(key, value, message
 def test_schema_checks_run_first_in_train():
     """`kedro run --pipeline=train` fails on a bad selection before ingestion."""
     order = [node.name for node in register_pipelines()["train"].nodes]
-    assert order.index("check_feature_ranking_params_node") < (
-        order.index("split_logs_node")
+    assert order.index("feature_ranking.check_feature_ranking_params_node") < (
+        order.index("ingestion.split_logs_node")
     )

@@ -1,16 +1,20 @@
-"""Benchmark nodes: bind each namespace to its model, then rank the models."""
+"""Benchmark nodes: bind each namespace to its model, then rank the models that
+have metrics of the current data.
+
+plotly is imported inside the plotting node (``PLC0415`` is ignored for
+``pipelines/*/nodes.py``), so registering the pipelines does not load it.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
-from ctrflow.pipelines.benchmark.params import BenchmarkParams
+from ctrflow.pipelines.benchmark.params import SELECT_MODELS, BenchmarkParams
+from ctrflow.pipelines.hints import Figure
 from ctrflow.training.params import TrainingParams
 
 logger = logging.getLogger(__name__)
@@ -32,60 +36,21 @@ LEADERBOARD_SCHEMA = {
 
 
 class BenchmarkError(ValueError):
-    """The benchmark run does not match the pipeline Kedro built for it."""
+    """No model has metrics the leaderboard can use."""
 
 
-def benchmark_models_check(built_for: Sequence[str]) -> Callable:
-    """The first node of the benchmark: the run's model list must be the one the
-    pipeline was built for (Kedro builds pipelines before it reads parameters).
-
-    Args:
-        built_for: the models that have a namespace in the pipeline, in order.
-
-    Returns:
-        A node function ``(params: BenchmarkParams) -> list[str]``.
-    """
-    built = list(built_for)
-
-    def check_benchmark_models(params: BenchmarkParams) -> list[str]:
-        """The model list, after checking it against the pipeline's namespaces.
-
-        Raises:
-            BenchmarkError: ``params.models`` differs from the namespaces.
-        """
-        if list(params.models) != built:
-            raise BenchmarkError(
-                f"params:benchmark.models is {list(params.models)} but the benchmark "
-                f"pipeline was built for {built}. Kedro builds pipelines from "
-                "conf/base + conf/<env> (--env or $KEDRO_ENV) and the --params of "
-                "`kedro run`; set the list there, not in code or a hook."
-            )
-        return built
-
-    return check_benchmark_models
-
-
-def model_binder(name: str) -> Callable:
+def model_binder(name: str) -> Callable[[TrainingParams], TrainingParams]:
     """A node function that picks ``name`` out of the shared training parameters.
 
     Args:
         name: a registered model name (the namespace's).
 
     Returns:
-        ``(params: TrainingParams, benchmark_models: list[str]) -> TrainingParams``
-        (``benchmark_models`` only orders it after the list check).
+        ``(params: TrainingParams) -> TrainingParams``.
     """
 
-    def select_model(
-        params: TrainingParams, benchmark_models: list[str]
-    ) -> TrainingParams:
-        """``params`` with ``model`` set to this namespace's model.
-
-        Raises:
-            BenchmarkError: the model is not in the checked model list.
-        """
-        if name not in benchmark_models:
-            raise BenchmarkError(f"{name!r} is not in benchmark.models")
+    def select_model(params: TrainingParams) -> TrainingParams:
+        """``params`` with ``model`` set to this namespace's model."""
         return params.model_copy(update={"model": name})
 
     return select_model
@@ -94,16 +59,23 @@ def model_binder(name: str) -> Callable:
 def build_leaderboard(
     params: BenchmarkParams,
     bars_leaderboard: pl.DataFrame | None,
-    *metrics: dict,
+    data_fingerprint: dict,
+    *metrics: dict | None,
 ) -> pl.DataFrame:
-    """One row per model: our test metrics beside the BARS reference, and cost.
+    """One row per model with metrics of the current data: our test metrics beside
+    the BARS reference, and cost.
+
+    The benchmark reads every registered model's metrics, so a run of some models
+    (``--tags``) ranks them with the others trained on the same data before.
 
     Args:
-        params: the model list (the order of ``metrics``) and the BARS names.
+        params: the BARS names of our models.
         bars_leaderboard: the BARS table of this dataset (``Model``, ``AUC``,
             ``Logloss``, ...), or ``None`` where there is none (the demo).
-        metrics: each model's evaluation metrics (``compute_metrics``), in the
-            order of ``params.models``.
+        data_fingerprint: the current data's fingerprint (ingestion's); metrics
+            recorded with another one (older data, other splits) are left out.
+        metrics: each model's evaluation metrics (``compute_metrics``), ``None``
+            for a model never run.
 
     Returns:
         Columns of ``LEADERBOARD_SCHEMA``: ``model``, ``auc``, ``logloss``,
@@ -112,18 +84,26 @@ def build_leaderboard(
         test AUC first. BARS columns are null for a model the table lacks.
 
     Raises:
-        BenchmarkError: the metrics are not one per listed model, in order.
+        BenchmarkError: no model has metrics of the current data.
         KeyError: the BARS table lacks ``Model``, ``AUC`` or ``Logloss``.
     """
-    trained = [m.get("training", {}).get("model") for m in metrics]
-    if trained != list(params.models):
+    current = [m for m in metrics if m is not None]
+    stale = [m for m in current if m.get("data_fingerprint") != data_fingerprint]
+    if stale:
+        logger.info(
+            "leaderboard: leaving out %s (metrics of other data; run them again)",
+            ", ".join(_model(m) for m in stale),
+        )
+    current = [m for m in current if m.get("data_fingerprint") == data_fingerprint]
+    if not current:
         raise BenchmarkError(
-            f"got metrics of models {trained}, expected benchmark.models "
-            f"{list(params.models)}"
+            f"no model has metrics of the current data ({len(stale)} of other "
+            f"data); {SELECT_MODELS}"
         )
     bars = _bars_by_model(bars_leaderboard)
     rows = []
-    for name, result in zip(params.models, metrics, strict=True):
+    for result in current:
+        name = _model(result)
         bars_auc, bars_logloss = bars.get(
             params.bars_names.get(name, name), (None, None)
         )
@@ -155,7 +135,7 @@ def build_leaderboard(
     return board
 
 
-def plot_leaderboard(leaderboard: pl.DataFrame) -> go.Figure:
+def plot_leaderboard(leaderboard: pl.DataFrame) -> Figure:
     """Test AUC and logloss per model, the BARS number beside each where known.
 
     Args:
@@ -165,6 +145,9 @@ def plot_leaderboard(leaderboard: pl.DataFrame) -> go.Figure:
         Two bar panels (AUC, logloss), ours and BARS grouped per model; the
         hover shows epochs, training seconds and samples/s.
     """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     models = leaderboard.get_column("model").to_list()
     hover = [
         f"{row['epochs']} epochs (best {row['best_epoch']}), "
@@ -200,6 +183,11 @@ def plot_leaderboard(leaderboard: pl.DataFrame) -> go.Figure:
         template="plotly_white",
     )  # fmt: skip
     return figure
+
+
+def _model(metrics: dict) -> str:
+    """The model a metrics record belongs to (the trainer's history names it)."""
+    return str(metrics.get("training", {}).get("model"))
 
 
 def _bars_by_model(

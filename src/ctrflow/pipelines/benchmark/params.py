@@ -2,41 +2,37 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from ctrflow.models.registry import BARS_NAMES, ModelName
 from ctrflow.schema import StrictParams
+
+SELECT_MODELS = (
+    "the benchmark has one Kedro namespace per registered model; choose the models "
+    "with Kedro's tags, e.g. `kedro run --pipeline=benchmark --tags DeepFM,DCN` "
+    "(those two, then the leaderboard), and drop benchmark.models from "
+    "conf/<env>/parameters_benchmark.yml"
+)
 
 
 class BenchmarkParams(StrictParams):
     """Several models trained and evaluated side by side (``--pipeline=benchmark``).
 
+    Which models run is not a parameter: the pipeline has one namespace per
+    registered model, and ``kedro run --tags <model>,...`` selects some of them
+    (``docs/pipelines/benchmark.md``).
+
     Attributes:
-        models: the registered models to train, one Kedro namespace each (a
-            list, or a space-separated string for ``--params``). The pipeline's shape is read from
-            ``conf/base`` + ``conf/<env>`` when Kedro builds it (see
-            ``docs/pipelines/benchmark.md``); the run checks this list against it.
         bars_names: the name of a model in the BARS leaderboard table where it
             differs from ours; other models are looked up under their own name.
     """
 
-    models: list[ModelName] = Field(
-        default_factory=lambda: list(ModelName.__args__)  # type: ignore[attr-defined]
-    )
     bars_names: dict[ModelName, str] = Field(default_factory=lambda: dict(BARS_NAMES))
 
-    @field_validator("models", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _split_a_string(cls, value: object) -> object:
-        """``"LR FM DeepFM"`` is a list too: ``kedro run --params`` splits on
-        commas, so a list cannot be passed there, a space-separated string can."""
-        return value.split() if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _models_listed_once(self) -> BenchmarkParams:
-        if not self.models:
-            raise ValueError("benchmark.models is empty: name at least one model")
-        twice = sorted({m for m in self.models if self.models.count(m) > 1})
-        if twice:
-            raise ValueError(f"benchmark.models lists {twice} more than once")
-        return self
+    def _models_are_chosen_by_tags(cls, data: object) -> object:
+        """``benchmark.models`` (the old way to choose models) says where it went."""
+        if isinstance(data, dict) and "models" in data:
+            raise ValueError(f"benchmark.models is no longer read: {SELECT_MODELS}")
+        return data

@@ -1,10 +1,17 @@
-"""Benchmark pipeline: per model (one Kedro namespace each) select -> train ->
-score -> metrics -> learning curve; then one leaderboard over all models.
+"""Benchmark pipeline: per registered model (one Kedro namespace each) select ->
+train -> score -> metrics -> learning curve; then one leaderboard of the models
+that have metrics of the current data.
 
-Shared inputs stay global: ``{train,valid,test}_encoded``, ``feature_map``,
-``data_fingerprint``, ``params:training``, ``params:evaluation``, ``parameters``.
-Per namespace ``<model>``: ``<model>.model``, ``<model>.training_history``,
+The training and evaluation pipelines come from the caller (the pipeline
+registry), so this module imports no other stage. Shared inputs stay global:
+``{train,valid,test}_encoded``, ``feature_map``, ``data_fingerprint``,
+``params:training``, ``params:evaluation``, ``parameters``. Per namespace
+``<model>``: ``<model>.model``, ``<model>.training_history``,
 ``<model>.test_predictions``, ``<model>.metrics``, ``<model>.learning_curve_plot``.
+
+Tags choose the models: each namespace's nodes carry the model's name, and the
+leaderboard's nodes every name, so ``kedro run --pipeline=benchmark --tags
+DeepFM,DCN`` trains those two and rebuilds the leaderboard.
 """
 
 from __future__ import annotations
@@ -14,15 +21,12 @@ from collections.abc import Sequence
 
 from kedro.pipeline import Node, Pipeline
 
-from ctrflow.pipelines import evaluation
-from ctrflow.pipelines.benchmark.model_list import configured_models
+from ctrflow.models.registry import MODEL_NAMES
 from ctrflow.pipelines.benchmark.nodes import (
-    benchmark_models_check,
     build_leaderboard,
     model_binder,
     plot_leaderboard,
 )
-from ctrflow.pipelines.training.nodes import train_model
 
 _SHARED_INPUTS = {
     "train_encoded",
@@ -30,38 +34,39 @@ _SHARED_INPUTS = {
     "test_encoded",
     "feature_map",
     "data_fingerprint",
-    "benchmark_models",
 }
-_EVALUATION_NODES = (
-    "score_test_set_node",
-    "compute_metrics_node",
-    "plot_learning_curve_node",
-)
+# what the benchmark keeps of the evaluation pipeline (not the ROC and
+# calibration plots)
+_EVALUATION_OUTPUTS = ("metrics", "learning_curve_plot")
+TAG = "benchmark"
 
 
-def create_pipeline(models: Sequence[str] | None = None, **kwargs) -> Pipeline:
-    """Args: models: one namespace each (default: ``configured_models()``)."""
-    models = list(models) if models is not None else configured_models()
-    check = Pipeline(
-        [
-            Node(
-                func=benchmark_models_check(models),
-                inputs="params:benchmark",
-                outputs="benchmark_models",
-                name="check_benchmark_models_node",
-            )
-        ]
-    )
-    per_model = [_model_pipeline(name) for name in models]
+def create_pipeline(
+    training: Pipeline,
+    evaluation: Pipeline,
+    models: Sequence[str] = MODEL_NAMES,
+    **kwargs,
+) -> Pipeline:
+    """Args:
+    training: the training stage's pipeline (``params:training`` -> ``model``,
+        ``training_history``), run once per model.
+    evaluation: the evaluation stage's pipeline; its nodes up to ``metrics``
+        and ``learning_curve_plot`` run once per model.
+    models: one namespace each; default: every registered model.
+    """
+    models = list(models)
+    scoring = evaluation.to_outputs(*_EVALUATION_OUTPUTS)
+    per_model = [_model_pipeline(name, training, scoring) for name in models]
     with warnings.catch_warnings():
         # the leaderboard reads each namespace's `<model>.metrics` on purpose
         warnings.filterwarnings("ignore", "One or more dataset names contain '.'")
         leaderboard = _leaderboard_pipeline(models)
-    return sum(per_model, check) + leaderboard
+    return Pipeline([*per_model, leaderboard], tags=[TAG])
 
 
 def _leaderboard_pipeline(models: list[str]) -> Pipeline:
-    """One leaderboard (table and plot) over every namespace's metrics."""
+    """One leaderboard (table and plot) over every namespace's metrics, tagged
+    with every model so that any ``--tags`` choice rebuilds it."""
     return Pipeline(
         [
             Node(
@@ -69,6 +74,7 @@ def _leaderboard_pipeline(models: list[str]) -> Pipeline:
                 inputs=[
                     "params:benchmark",
                     "bars_leaderboard",
+                    "data_fingerprint",
                     *(f"{name}.metrics" for name in models),
                 ],
                 outputs="benchmark_leaderboard",
@@ -80,37 +86,50 @@ def _leaderboard_pipeline(models: list[str]) -> Pipeline:
                 outputs="benchmark_leaderboard_plot",
                 name="plot_leaderboard_node",
             ),
-        ]
+        ],
+        tags=["leaderboard", *models],
     )
 
 
-def _model_pipeline(name: str) -> Pipeline:
-    """The training node and the evaluation nodes of one model, namespaced."""
-    training = Pipeline(
-        [
-            Node(
-                func=model_binder(name),
-                inputs=["params:training", "benchmark_models"],
-                outputs="training_params",
-                name="select_model_node",
-            ),
-            Node(
-                func=train_model,
-                inputs=[
-                    "train_encoded",
-                    "valid_encoded",
-                    "feature_map",
-                    "training_params",
-                ],
-                outputs=["model", "training_history"],
-                name="train_model_node",
-            ),
-        ]
+def _model_pipeline(name: str, training: Pipeline, scoring: Pipeline) -> Pipeline:
+    """The training and evaluation nodes of one model, namespaced and tagged."""
+    select = Node(
+        func=model_binder(name),
+        inputs="params:training",
+        outputs="training_params",
+        name="select_model_node",
     )
-    scoring = evaluation.create_pipeline().only_nodes(*_EVALUATION_NODES)
     return Pipeline(
-        [training, scoring],
+        [select, _reading(training, "params:training", "training_params"), scoring],
         namespace=name,
         inputs=_SHARED_INPUTS,
-        parameters={"params:training", "params:evaluation"},
+        parameters={"training", "evaluation"},
+        tags=[name],
+    )
+
+
+def _reading(pipeline: Pipeline, parameter: str, dataset: str) -> Pipeline:
+    """``pipeline`` with its nodes reading ``dataset`` where they read ``parameter``.
+
+    Kedro's namespace mapping renames a parameter only to another parameter; each
+    namespace's trainer reads the model-bound copy of ``params:training`` instead.
+    """
+
+    def renamed(inputs: str | list | dict | None) -> str | list | dict | None:
+        if isinstance(inputs, dict):
+            return {
+                arg: dataset if name == parameter else name
+                for arg, name in inputs.items()
+            }
+        if isinstance(inputs, list):
+            return [dataset if name == parameter else name for name in inputs]
+        return dataset if inputs == parameter else inputs
+
+    return Pipeline(
+        [
+            node._copy(inputs=renamed(node._inputs))
+            if parameter in node.inputs
+            else node
+            for node in pipeline.nodes
+        ]
     )

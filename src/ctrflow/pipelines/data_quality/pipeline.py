@@ -1,5 +1,9 @@
 """Data-quality pipeline: {train,valid,test}_table, quarantined_rows ->
 data_quality_report, data_quality_docs, data_quality_plot.
+
+One Kedro namespace, ``data_quality`` (a group in kedro-viz): the catalog datasets
+keep their names; only the checked settings between the first node and
+``validate_splits`` are internal (``data_quality.data_quality_settings``).
 """
 
 from kedro.pipeline import Node, Pipeline
@@ -10,6 +14,10 @@ from ctrflow.pipelines.data_quality.nodes import (
     render_data_docs,
     validate_splits,
 )
+
+INPUTS = {"train_table", "valid_table", "test_table", "quarantined_rows"}
+OUTPUTS = {"data_quality_report", "data_quality_docs", "data_quality_plot"}
+PARAMETERS = {"schema", "data_quality"}
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -46,4 +54,10 @@ def create_pipeline(**kwargs) -> Pipeline:
             name="plot_data_quality_node",
         ),
     ]
-    return Pipeline(nodes)
+    return Pipeline(
+        nodes,
+        namespace="data_quality",
+        inputs=INPUTS,
+        outputs=OUTPUTS,
+        parameters=PARAMETERS,
+    )

@@ -1,5 +1,11 @@
 """Evaluation pipeline: model, test_encoded, training_history, data_fingerprint,
-parameters -> test_predictions, metrics, roc_plot, calibration_plot, learning_curve_plot."""
+parameters -> test_predictions, metrics, roc_plot, calibration_plot,
+learning_curve_plot.
+
+One Kedro namespace, ``evaluation`` (a group in kedro-viz); every dataset keeps its
+catalog name (Kedro never prefixes ``parameters``). The benchmark reuses the nodes
+up to ``metrics`` and ``learning_curve_plot`` once per model.
+"""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -11,45 +17,60 @@ from ctrflow.pipelines.evaluation.nodes import (
     score_test_set,
 )
 
+INPUTS = {"model", "test_encoded", "training_history", "data_fingerprint"}
+OUTPUTS = {
+    "test_predictions",
+    "metrics",
+    "roc_plot",
+    "calibration_plot",
+    "learning_curve_plot",
+}
+PARAMETERS = {"evaluation"}
+
 
 def create_pipeline(**kwargs) -> Pipeline:
+    nodes = [
+        Node(
+            func=score_test_set,
+            inputs=["model", "test_encoded", "params:evaluation"],
+            outputs="test_predictions",
+            name="score_test_set_node",
+        ),
+        Node(
+            func=compute_metrics,
+            inputs=[
+                "test_predictions",
+                "training_history",
+                "data_fingerprint",
+                "parameters",
+                "params:evaluation",
+            ],
+            outputs="metrics",
+            name="compute_metrics_node",
+        ),
+        Node(
+            func=plot_roc,
+            inputs=["test_predictions", "params:evaluation"],
+            outputs="roc_plot",
+            name="plot_roc_node",
+        ),
+        Node(
+            func=plot_calibration,
+            inputs=["test_predictions", "params:evaluation"],
+            outputs="calibration_plot",
+            name="plot_calibration_node",
+        ),
+        Node(
+            func=plot_learning_curve,
+            inputs="training_history",
+            outputs="learning_curve_plot",
+            name="plot_learning_curve_node",
+        ),
+    ]
     return Pipeline(
-        [
-            Node(
-                func=score_test_set,
-                inputs=["model", "test_encoded", "params:evaluation"],
-                outputs="test_predictions",
-                name="score_test_set_node",
-            ),
-            Node(
-                func=compute_metrics,
-                inputs=[
-                    "test_predictions",
-                    "training_history",
-                    "data_fingerprint",
-                    "parameters",
-                    "params:evaluation",
-                ],
-                outputs="metrics",
-                name="compute_metrics_node",
-            ),
-            Node(
-                func=plot_roc,
-                inputs=["test_predictions", "params:evaluation"],
-                outputs="roc_plot",
-                name="plot_roc_node",
-            ),
-            Node(
-                func=plot_calibration,
-                inputs=["test_predictions", "params:evaluation"],
-                outputs="calibration_plot",
-                name="plot_calibration_node",
-            ),
-            Node(
-                func=plot_learning_curve,
-                inputs="training_history",
-                outputs="learning_curve_plot",
-                name="plot_learning_curve_node",
-            ),
-        ]
+        nodes,
+        namespace="evaluation",
+        inputs=INPUTS,
+        outputs=OUTPUTS,
+        parameters=PARAMETERS,
     )

@@ -1,5 +1,11 @@
-"""Feature-ranking pipeline: train_table -> feature_ranking, feature_interactions,
-selected_features, plots; valid_table -> the AUC-vs-k evidence."""
+"""Feature-ranking pipeline: train_table, data_quality_report -> feature_ranking,
+feature_interactions, selected_features, feature_ranking_plot; valid_table -> the
+AUC-vs-k evidence (feature_ranking_auc_vs_k, feature_ranking_auc_vs_k_plot).
+
+One Kedro namespace, ``feature_ranking`` (a group in kedro-viz): the catalog
+datasets keep their names; only the checked settings between the first node and
+the others are internal (``feature_ranking.feature_ranking_settings``).
+"""
 
 from kedro.pipeline import Node, Pipeline
 
@@ -9,45 +15,61 @@ from ctrflow.pipelines.feature_ranking.nodes import (
     rank_features,
 )
 
+INPUTS = {"train_table", "valid_table", "data_quality_report"}
+OUTPUTS = {
+    "feature_ranking",
+    "feature_interactions",
+    "selected_features",
+    "feature_ranking_plot",
+    "feature_ranking_auc_vs_k",
+    "feature_ranking_auc_vs_k_plot",
+}
+PARAMETERS = {"schema", "feature_ranking", "feature_engineering", "training"}
+
 
 def create_pipeline(**kwargs) -> Pipeline:
+    nodes = [
+        Node(
+            func=check_ranking_params,
+            inputs=["params:schema", "params:feature_ranking"],
+            outputs="feature_ranking_settings",
+            name="check_feature_ranking_params_node",
+        ),
+        Node(
+            func=rank_features,
+            inputs=[
+                "train_table",
+                "data_quality_report",
+                "params:schema",
+                "feature_ranking_settings",
+            ],
+            outputs=[
+                "feature_ranking",
+                "feature_interactions",
+                "selected_features",
+                "feature_ranking_plot",
+            ],
+            name="rank_features_node",
+        ),
+        Node(
+            func=plot_auc_vs_k,
+            inputs={
+                "train_table": "train_table",
+                "valid_table": "valid_table",
+                "feature_ranking": "feature_ranking",
+                "schema": "params:schema",
+                "params": "feature_ranking_settings",
+                "encoding": "params:feature_engineering",
+                "training": "params:training",
+            },
+            outputs=["feature_ranking_auc_vs_k", "feature_ranking_auc_vs_k_plot"],
+            name="plot_auc_vs_k_node",
+        ),
+    ]
     return Pipeline(
-        [
-            Node(
-                func=check_ranking_params,
-                inputs=["params:schema", "params:feature_ranking"],
-                outputs="feature_ranking_settings",
-                name="check_feature_ranking_params_node",
-            ),
-            Node(
-                func=rank_features,
-                inputs=[
-                    "train_table",
-                    "data_quality_report",
-                    "params:schema",
-                    "feature_ranking_settings",
-                ],
-                outputs=[
-                    "feature_ranking",
-                    "feature_interactions",
-                    "selected_features",
-                    "feature_ranking_plot",
-                ],
-                name="rank_features_node",
-            ),
-            Node(
-                func=plot_auc_vs_k,
-                inputs={
-                    "train_table": "train_table",
-                    "valid_table": "valid_table",
-                    "feature_ranking": "feature_ranking",
-                    "schema": "params:schema",
-                    "params": "feature_ranking_settings",
-                    "encoding": "params:feature_engineering",
-                    "training": "params:training",
-                },
-                outputs=["feature_ranking_auc_vs_k", "feature_ranking_auc_vs_k_plot"],
-                name="plot_auc_vs_k_node",
-            ),
-        ]
+        nodes,
+        namespace="feature_ranking",
+        inputs=INPUTS,
+        outputs=OUTPUTS,
+        parameters=PARAMETERS,
     )

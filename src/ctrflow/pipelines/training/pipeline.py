@@ -1,23 +1,36 @@
-"""Training pipeline: {train,valid}_encoded + feature_map -> model, training_history."""
+"""Training pipeline: {train,valid}_encoded + feature_map -> model, training_history.
+
+One Kedro namespace, ``training`` (a group in kedro-viz); every dataset keeps its
+catalog name. The benchmark reuses this pipeline once per model.
+"""
 
 from kedro.pipeline import Node, Pipeline
 
 from ctrflow.pipelines.training.nodes import train_model
 
+INPUTS = {"train_encoded", "valid_encoded", "feature_map"}
+OUTPUTS = {"model", "training_history"}
+PARAMETERS = {"training"}
+
 
 def create_pipeline(**kwargs) -> Pipeline:
+    nodes = [
+        Node(
+            func=train_model,
+            inputs=[
+                "train_encoded",
+                "valid_encoded",
+                "feature_map",
+                "params:training",
+            ],
+            outputs=["model", "training_history"],
+            name="train_model_node",
+        )
+    ]
     return Pipeline(
-        [
-            Node(
-                func=train_model,
-                inputs=[
-                    "train_encoded",
-                    "valid_encoded",
-                    "feature_map",
-                    "params:training",
-                ],
-                outputs=["model", "training_history"],
-                name="train_model_node",
-            )
-        ]
+        nodes,
+        namespace="training",
+        inputs=INPUTS,
+        outputs=OUTPUTS,
+        parameters=PARAMETERS,
     )
