@@ -5,15 +5,40 @@ Great Expectations, so reading parameters never loads a heavy library.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class StrictParams(BaseModel):
-    """A parameter block: unknown keys are errors, values are frozen."""
+    """A parameter block: unknown keys are errors, values are frozen.
+
+    An unknown key's error names it, the closest valid key and every valid key
+    (pydantic's own ``extra_forbidden`` error names only the bad key).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_known_keys(cls, data: object) -> object:
+        if isinstance(data, dict):
+            valid = list(cls.model_fields)
+            unknown = [key for key in data if key not in cls.model_fields]
+            if unknown:
+                raise ValueError(unknown_keys_message(unknown, valid))
+        return data
+
+
+def unknown_keys_message(unknown: list, valid: list[str]) -> str:
+    """``unknown key 'modle' (did you mean 'model'?); valid keys: model, ...``."""
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+        hints.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+    plural = "s" if len(unknown) > 1 else ""
+    return f"unknown key{plural} {', '.join(hints)}; valid keys: {', '.join(valid)}"
 
 
 class DatasetSchema(StrictParams):
