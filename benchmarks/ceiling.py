@@ -125,8 +125,9 @@ def ctrflow_samples_per_second(
     pays one-off allocation)."""
     from ctrflow.models.layers import FieldSpec
     from ctrflow.models.registry import build_model
-    from ctrflow.training import TensorSet, fit
+    from ctrflow.training.data import TensorSet
     from ctrflow.training.params import TrainingParams
+    from ctrflow.training.trainer import fit
 
     generator = torch.Generator().manual_seed(0)
     per_field = shapes.vocabulary // shapes.fields

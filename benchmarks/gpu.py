@@ -56,10 +56,9 @@ import torch
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.models.layers import FieldSpec
 from ctrflow.models.registry import ModelsConfig, build_model
-from ctrflow.training import fit
 from ctrflow.training.data import TensorSet
 from ctrflow.training.params import TrainingParams
-from ctrflow.training.trainer import predict_logits
+from ctrflow.training.trainer import fit, predict_logits
 
 logger = logging.getLogger("benchmarks.gpu")
 

@@ -77,8 +77,9 @@ def _train(encoded: dict, encoding, parameters: dict, args: argparse.Namespace) 
     import torch
 
     from ctrflow.models import build_model
-    from ctrflow.training import fit, to_tensors
+    from ctrflow.training.data import to_tensors
     from ctrflow.training.params import TrainingParams
+    from ctrflow.training.trainer import fit
 
     training = TrainingParams(
         **{

@@ -13,7 +13,7 @@ from ctrflow.feature_engineering.feature_map import (
 )
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.schema import DatasetSchema
-from ctrflow.training import to_tensors
+from ctrflow.training.data import to_tensors
 
 SCHEMA = DatasetSchema(
     label="y",

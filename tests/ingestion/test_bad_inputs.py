@@ -28,8 +28,8 @@ from ctrflow.pipelines.ingestion import create_pipeline
 from ctrflow.pipelines.ingestion.nodes import split_logs
 from ctrflow.pipelines.training.nodes import train_model
 from ctrflow.schema import DatasetSchema
-from ctrflow.training import TrainingError
 from ctrflow.training.params import TrainingParams
+from ctrflow.training.trainer import TrainingError
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"])
 KEEP_GOING = IngestionParams(max_reject_fraction=1.0)

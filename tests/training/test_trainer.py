@@ -5,10 +5,10 @@ import torch
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.models import FieldSpec, ModelsConfig, SequenceSpec, build_model
 from ctrflow.models.batch import ModelOutput
-from ctrflow.training import TensorSet, TrainingError, fit, predict_logits
+from ctrflow.training.data import TensorSet
 from ctrflow.training.loss import embedding_regularizer
 from ctrflow.training.params import TrainingParams
-from ctrflow.training.trainer import batch_bounds
+from ctrflow.training.trainer import TrainingError, batch_bounds, fit, predict_logits
 
 SPEC = FieldSpec(vocab_size=40, num_categorical=2, num_numeric=1)
 

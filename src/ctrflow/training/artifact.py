@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import polars as pl
 from torch import nn
 
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.models import build_model, config_type
+from ctrflow.training.data import to_tensors
+from ctrflow.training.trainer import predict_logits, resolve_device
 
 
 @dataclass
@@ -55,3 +59,16 @@ class ModelArtifact:
             feature_map=feature_map,
             training_params=state["training_params"],
         )
+
+
+def predict_proba(
+    artifact: ModelArtifact,
+    encoded: pl.DataFrame,
+    batch_size: int = 65536,
+    device: str = "auto",
+) -> np.ndarray:
+    """Click probabilities (float32, one per row, in order) for an encoded table."""
+    data = to_tensors(encoded, artifact.feature_map)
+    target = resolve_device(device)
+    logits = predict_logits(artifact.model.to(target), data, batch_size, target)
+    return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).astype(np.float32)

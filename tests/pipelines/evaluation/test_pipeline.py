@@ -18,7 +18,6 @@ from kedro.runner import SequentialRunner
 from kedro.validation import TypeExtractor
 from pydantic import ValidationError
 
-from ctrflow import training
 from ctrflow.evaluation.metrics import summarise_predictions
 from ctrflow.evaluation.params import EvaluationParams
 from ctrflow.feature_engineering.feature_map import (
@@ -37,7 +36,8 @@ from ctrflow.pipelines.evaluation.nodes import (
     plot_roc,
     score_test_set,
 )
-from ctrflow.training import ModelArtifact
+from ctrflow.training import artifact as artifact_module
+from ctrflow.training.artifact import ModelArtifact
 from ctrflow.training.params import TrainingParams
 
 _CONF = Path(__file__).resolve().parents[3] / "conf"
@@ -136,7 +136,7 @@ def test_score_test_set_pairs_labels_with_probabilities(monkeypatch):
     probabilities = np.array([0.1, 0.8, 0.3], dtype=np.float32)
     # the node imports the trainer when it runs (registering imports no torch)
     monkeypatch.setattr(
-        training, "predict_proba", _fake_predict_proba(probabilities, calls)
+        artifact_module, "predict_proba", _fake_predict_proba(probabilities, calls)
     )
     artifact = SimpleNamespace(feature_map=SimpleNamespace(label="clicked"))
     encoded = pl.DataFrame({"clicked": [0, 1, 0], "C1": [3, 4, 5]})
@@ -199,7 +199,7 @@ def test_score_test_set_scores_a_real_artifact(lr_artifact, test_encoded):
 
 def test_score_test_set_rejects_a_wrong_number_of_probabilities(monkeypatch):
     monkeypatch.setattr(
-        training,
+        artifact_module,
         "predict_proba",
         _fake_predict_proba(np.zeros(2, np.float32), []),
     )

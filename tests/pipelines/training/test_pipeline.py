@@ -7,7 +7,7 @@ from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.training import create_pipeline
-from ctrflow.training import predict_proba
+from ctrflow.training.artifact import predict_proba
 from ctrflow.training.params import TrainingParams
 from tests.conftest import DEMO_SCHEMA
 

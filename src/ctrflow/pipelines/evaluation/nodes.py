@@ -63,7 +63,7 @@ def score_test_set(
         KeyError: ``test_encoded`` lacks a column the feature map names.
         ValueError: the model returned a probability count other than the row count.
     """
-    from ctrflow.training import predict_proba
+    from ctrflow.training.artifact import predict_proba
 
     probabilities = predict_proba(
         model, test_encoded, batch_size=params.batch_size, device=params.device

@@ -20,8 +20,9 @@ from ctrflow.feature_ranking.params import AucVsKParams, SelectionParams
 from ctrflow.feature_ranking.ranking import sample_rows
 from ctrflow.models import build_model
 from ctrflow.schema import DatasetSchema
-from ctrflow.training import fit, to_tensors
+from ctrflow.training.data import to_tensors
 from ctrflow.training.params import TrainingParams
+from ctrflow.training.trainer import fit
 
 AUC_VS_K_SCHEMA: dict[str, pl.DataType] = {
     "k": pl.Int64(),

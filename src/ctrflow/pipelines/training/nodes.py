@@ -29,7 +29,9 @@ def train_model(
     import torch
 
     from ctrflow.models import build_model
-    from ctrflow.training import ModelArtifact, fit, to_tensors
+    from ctrflow.training.artifact import ModelArtifact
+    from ctrflow.training.data import to_tensors
+    from ctrflow.training.trainer import fit
 
     encoding = FeatureMap.from_dict(feature_map)
     config = getattr(params.models, params.model)
