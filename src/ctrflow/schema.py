@@ -11,6 +11,23 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+def where_to_set(key: str) -> str:
+    """The end of an error message: the dotted parameter key to set and the file it
+    goes in (its block's ``parameters_<block>.yml`` of the user's environment;
+    conf/base holds the defaults, and parameters merge softly).
+
+    Example::
+
+        >>> where_to_set("ingestion.max_reject_fraction")
+        'set ingestion.max_reject_fraction in conf/<env>/parameters_ingestion.yml (<env>: the environment you run with --env, local by default)'
+    """
+    block = key.split(".", 1)[0]
+    return (
+        f"set {key} in conf/<env>/parameters_{block}.yml (<env>: the environment "
+        "you run with --env, local by default)"
+    )
+
+
 class StrictParams(BaseModel):
     """A parameter block: unknown keys are errors, values are frozen.
 
@@ -126,7 +143,7 @@ class FieldSpec:
         num_categorical: categorical fields per row.
         num_numeric: float fields per row.
         sequences: one entry per behaviour-sequence input (``sequences [B, S, L]``);
-            only models with ``uses_sequences`` read them.
+            a model that reads them takes ``batch.sequences`` (DIN).
     """
 
     vocab_size: int

@@ -10,19 +10,6 @@ from pydantic import Field, model_validator
 from ctrflow.data_quality.expectations import check_expectation_type
 from ctrflow.schema import StrictParams
 
-# Where an analyst sets these parameters: conf/base holds the defaults, each
-# environment (kedro run --env <env>; `local` by default) overrides single keys.
-PARAMETERS_FILE = "conf/<env>/parameters_data_quality.yml"
-
-
-def where_to_set(key: str) -> str:
-    """The end of an error message: the key to set and the file it goes in."""
-    return (
-        f"set {key} in {PARAMETERS_FILE} (<env>: the environment you run with "
-        "--env, local by default)"
-    )
-
-
 Severity = Literal["blocking", "warning"]
 CheckFamily = Literal[
     "columns_present",

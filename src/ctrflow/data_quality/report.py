@@ -30,7 +30,7 @@ from typing import Any
 
 import great_expectations as gx
 
-from ctrflow.data_quality.params import where_to_set
+from ctrflow.schema import where_to_set
 
 MAX_EXAMPLES = 5
 _NOT_NULL = "expect_column_values_to_not_be_null"

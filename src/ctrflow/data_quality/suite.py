@@ -32,9 +32,8 @@ from ctrflow.data_quality.params import (
     DataQualityParams,
     Severity,
     ValueRange,
-    where_to_set,
 )
-from ctrflow.schema import DatasetSchema
+from ctrflow.schema import DatasetSchema, where_to_set
 
 SUITE_NAME = "ctrflow_data_quality"
 CUSTOM_CHECK = "custom"  # the family of the expectations listed in parameters

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ctrflow.feature_ranking.params import SelectionParams, where_to_set
-from ctrflow.schema import DatasetSchema
+from ctrflow.feature_ranking.params import SelectionParams
+from ctrflow.schema import DatasetSchema, where_to_set
 
 
 def select_features(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from ctrflow.ingestion.errors import IngestionError
+from ctrflow.schema import where_to_set
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
@@ -126,8 +127,8 @@ def check_reject_fraction(
         f"{max_reject_fraction:g}. Top reasons:",
         *(f"  - {line}" for line in describe_reasons(quarantine)),
         "Fix the file, check the catalog entry 'raw_logs' (file_format) and "
-        "ingestion.column_order, or raise ingestion.max_reject_fraction in "
-        "conf/base/parameters_ingestion.yml to keep going and quarantine these rows.",
+        "ingestion.column_order, or raise ingestion.max_reject_fraction to keep "
+        f"going and quarantine these rows: {where_to_set('ingestion.max_reject_fraction')}.",
     ]
     raise IngestionError("\n".join(lines))
 
