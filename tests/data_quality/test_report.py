@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-from ctrflow.data_quality import report
 from ctrflow.data_quality.report import (
     DataQualityError,
     build_report,
@@ -163,7 +160,3 @@ def test_require_passed_lists_every_blocking_failure():
 def test_require_passed_rejects_a_non_report():
     with pytest.raises(ValueError, match="not a data-quality report"):
         require_passed({"splits": {}})
-
-
-def test_docstring_examples():
-    assert doctest.testmod(report).failed == 0

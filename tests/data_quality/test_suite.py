@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-from ctrflow.data_quality import suite
 from ctrflow.data_quality.params import DataQualityParams, ValueRange
 from ctrflow.data_quality.suite import build_expectation_suite
 from ctrflow.schema import DatasetSchema
@@ -149,7 +146,3 @@ def test_an_expectation_on_a_missing_column_says_which_file_to_edit():
 def test_bad_parameters_are_rejected(bad):
     with pytest.raises(ValueError):
         DataQualityParams(**bad)
-
-
-def test_docstring_examples():
-    assert doctest.testmod(suite).failed == 0

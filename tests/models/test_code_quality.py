@@ -1,6 +1,6 @@
 """Every module class in ctrflow.models documents itself (after TorchRec's
-``test_code_quality``): an ``Example::`` (run by test_docstring_examples) and, for
-layers with constructor arguments, ``Args:``."""
+``test_code_quality``): an ``Example::`` (a doctest: pytest collects src/ctrflow)
+and, for layers with constructor arguments, ``Args:``."""
 
 import importlib
 import inspect

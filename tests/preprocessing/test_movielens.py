@@ -133,11 +133,3 @@ def test_raw_logs_give_ingestion_three_typed_parts():
 def test_params_leave_rows_to_train_on():
     with pytest.raises(ValueError, match="leave rows"):
         MovieLensParams(valid_fraction=0.5, test_fraction=0.5)
-
-
-def test_docstring_examples():
-    import doctest  # noqa: PLC0415
-
-    import ctrflow.preprocessing.movielens as module  # noqa: PLC0415
-
-    assert doctest.testmod(module).failed == 0

@@ -34,7 +34,7 @@ def data_quality_figure(report: Mapping[str, Any]) -> go.Figure:
         ...      "column": None, "success": True, "unexpected_count": None,
         ...      "severity": "blocking"}]}}, "null_fractions": {"train": {"a": 0.5}}}
         >>> [trace.name for trace in data_quality_figure(report).data]
-        ['passed', 'failed', 'train']
+        ['passed', 'failed', 'unexpected', 'train']
     """
     drift = report.get("drift") or {}
     label_rate = ", ".join(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import plotly.io as pio
 import polars as pl
 import pytest
@@ -16,7 +14,6 @@ from ctrflow.feature_ranking.params import (
 )
 from ctrflow.feature_ranking.plots import plot_auc_vs_k
 from ctrflow.feature_ranking.ranking import rank_features
-from ctrflow.pipelines.feature_ranking import auc_vs_k as auc_vs_k_module
 from ctrflow.pipelines.feature_ranking.auc_vs_k import (
     AUC_VS_K_SCHEMA,
     auc_vs_k,
@@ -34,11 +31,6 @@ QUICK = AucVsKParams(
 def test_k_values_keep_the_chosen_k_and_all_fields():
     assert k_values([1, 2, 50], available=10, chosen=4) == [1, 2, 4, 10]
     assert k_values([], available=3, chosen=0) == [3]
-
-
-def test_docstring_examples_run_as_written():
-    result = doctest.testmod(auc_vs_k_module)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_candidate_order_applies_the_filters_but_not_the_cut():
