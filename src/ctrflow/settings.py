@@ -1,8 +1,23 @@
 """Kedro settings for ctrflow."""
 
 import os
+import warnings
 
 from kedro.config import OmegaConfigLoader
+
+# Kedro 1.7 registers its `globals`, `runtime_params` and custom resolvers with
+# OmegaConf's deprecated `register_new_resolver`; every run and `kedro viz build`
+# would print three warnings no user can act on.
+warnings.filterwarnings(
+    "ignore",
+    message=r"register_new_resolver\(\) is deprecated",
+    category=UserWarning,
+    module=r"kedro\.config\.omegaconf_config",
+)
+# kedro-viz 12.5 imports FastAPI's deprecated ORJSONResponse (kedro viz run/build)
+warnings.filterwarnings(
+    "ignore", message=r"ORJSONResponse is deprecated", module=r"kedro_viz\."
+)
 
 
 def shared_data_root() -> str:
