@@ -88,21 +88,6 @@ def _numeric_value(column: str, transform: str) -> pl.Expr:
     return value
 
 
-def _tokens(
-    table: pl.DataFrame,
-    categorical: list[str],
-    bucketed: list[str],
-    pairs: list[tuple[str, str]] | None = None,
-) -> pl.DataFrame:
-    crossed = [
-        interaction_token(table.schema, pair, _token, _log_bucket)
-        for pair in pairs or []
-    ]
-    return table.select(
-        [_token(c) for c in categorical] + [_log_bucket(c) for c in bucketed] + crossed
-    )
-
-
 def fit_feature_map(
     train: pl.DataFrame,
     selected: list[str],
