@@ -25,7 +25,6 @@ from ctrflow.pipelines.benchmark.params import BenchmarkParams
 from ctrflow.preprocessing.movielens import MovieLensParams
 from ctrflow.schema import DatasetSchema
 from ctrflow.training.params import TrainingParams
-from tests.conftest import make_project_copy
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 # Every parameter block -> the model that validates it and holds its defaults.
@@ -111,7 +110,9 @@ def test_parameters_merge_softly():
     assert settings.CONFIG_LOADER_ARGS["merge_strategy"] == {"parameters": "soft"}
 
 
-def test_an_environment_overriding_one_key_keeps_the_others(tmp_path):
+def test_an_environment_overriding_one_key_keeps_the_others(
+    tmp_path, make_project_copy
+):
     project = make_project_copy(tmp_path, demo_rows=None)
     (project / "conf" / "tiny").mkdir()
     (project / "conf" / "tiny" / "parameters_data_quality.yml").write_text(

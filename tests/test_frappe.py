@@ -6,30 +6,30 @@ Needs ../shared/data/frappe_x1 (or $CTRFLOW_SHARED_DATA/frappe_x1); skipped wher
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_project_copy, shared_data_dir
-from tests.test_run import _latest, run_project
 
-FRAPPE = shared_data_dir() / "frappe_x1"
+@pytest.fixture
+def frappe_project(tmp_path, monkeypatch, shared_dataset, make_project_copy) -> Path:
+    """A project copy whose ``frappe`` environment reads the shared Frappe_x1 data."""
+    frappe = shared_dataset("frappe_x1", "valid.csv.gz")
+    monkeypatch.setenv("CTRFLOW_SHARED_DATA", str(frappe.parent))
+    return make_project_copy(tmp_path, demo_rows=None)
 
 
 @pytest.mark.slow
 @pytest.mark.shared_data
-@pytest.mark.skipif(
-    not (FRAPPE / "valid.csv.gz").is_file(),
-    reason=f"Frappe data not found at {FRAPPE} (set CTRFLOW_SHARED_DATA to the shared data folder)",
-)
-def test_deepfm_reaches_bars_level_auc_on_frappe(tmp_path, monkeypatch):
-    monkeypatch.setenv("CTRFLOW_SHARED_DATA", str(shared_data_dir().resolve()))
-    project = make_project_copy(tmp_path, demo_rows=None)
+def test_deepfm_reaches_bars_level_auc_on_frappe(frappe_project, run_project, latest):
     run_project(
-        project, env="frappe", runtime_params={"training": {"progress_bar": False}}
+        frappe_project,
+        env="frappe",
+        runtime_params={"training": {"progress_bar": False}},
     )
     metrics = json.loads(
-        _latest(
-            project / "data/frappe/08_reporting/evaluation/metrics.json"
+        latest(
+            frappe_project / "data/frappe/08_reporting/evaluation/metrics.json"
         ).read_text()
     )
     assert metrics["rows"] == 28_860  # the exact BARS Frappe_x1 test split

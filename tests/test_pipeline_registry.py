@@ -19,7 +19,6 @@ from kedro.runner import SequentialRunner
 
 from ctrflow import settings
 from ctrflow.pipeline_registry import STAGES, register_pipelines
-from tests.conftest import make_project_copy
 
 PROJECT = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "great_expectations", "outrank", "plotly")
@@ -94,7 +93,9 @@ def _shape(pipeline) -> list:
     return sorted([n.name, n.inputs, n.outputs] for n in pipeline.nodes)
 
 
-def test_train_is_the_same_from_python_and_from_kedro_run_env_movielens(tmp_path):
+def test_train_is_the_same_from_python_and_from_kedro_run_env_movielens(
+    tmp_path, make_project_copy
+):
     """Nothing reads the environment before Kedro: ``KedroSession.create(env=...)``
     from Python builds the ``train`` that ``kedro run --env movielens`` runs; the
     environment's ``raw_logs`` is the MovieLens dataset."""

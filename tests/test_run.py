@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
 from ctrflow.pipeline_registry import STAGES, register_pipelines
@@ -23,29 +22,12 @@ FAST_TRAINING = {
 }
 
 
-def _latest(path: Path) -> Path:
-    """The newest version of a versioned catalog entry (``<path>/<version>/<name>``)."""
-    versions = sorted(path.glob(f"*/{path.name}"))
-    assert versions, f"no version saved under {path}"
-    return versions[-1]
-
-
-def run_project(
-    project: Path, env: str | None = None, runtime_params: dict | None = None
-) -> None:
-    bootstrap_project(project)
-    with KedroSession.create(
-        project_path=project, env=env, runtime_params=runtime_params
-    ) as session:
-        session.run(pipeline_names=["train"])
-
-
 @pytest.mark.slow
-def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy):
+def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy, latest, run_project):
     run_project(project_copy, runtime_params=FAST_TRAINING)
     data = project_copy / "data"
     metrics = json.loads(
-        _latest(data / "08_reporting/evaluation/metrics.json").read_text()
+        latest(data / "08_reporting/evaluation/metrics.json").read_text()
     )
     assert metrics["rows"] == 600  # the test split of 6,000 rows
     assert metrics["auc"] > 0.6
@@ -56,11 +38,11 @@ def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy):
         "test": 600,
     }
     for plot in ("roc", "calibration", "learning_curve"):
-        assert _latest(data / f"08_reporting/evaluation/{plot}.json").stat().st_size > 0
-    assert _latest(data / "06_models/model.pt").stat().st_size > 0
-    assert _latest(data / "04_feature/feature_ranking/ranking.csv").stat().st_size > 0
+        assert latest(data / f"08_reporting/evaluation/{plot}.json").stat().st_size > 0
+    assert latest(data / "06_models/model.pt").stat().st_size > 0
+    assert latest(data / "04_feature/feature_ranking/ranking.csv").stat().st_size > 0
     report = json.loads(
-        _latest(data / "08_reporting/data_quality/report.json").read_text()
+        latest(data / "08_reporting/data_quality/report.json").read_text()
     )
     assert report["success"] is True
 

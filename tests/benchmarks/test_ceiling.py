@@ -7,12 +7,10 @@ import json
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
-
 
 @pytest.fixture
-def ceiling(monkeypatch):
-    return load_benchmark(monkeypatch, "ceiling")
+def ceiling(load_benchmark):
+    return load_benchmark("ceiling")
 
 
 def test_flops_per_sample_of_the_bars_deepfm(ceiling):

@@ -12,13 +12,11 @@ import json
 import pytest
 import torch
 
-from tests.benchmarks.conftest import load_benchmark
-
 
 @pytest.fixture
-def gpu_benchmark(monkeypatch):
+def gpu_benchmark(load_benchmark):
     """``benchmarks/gpu.py`` as a module (it imports ``common`` from its folder)."""
-    return load_benchmark(monkeypatch, "gpu")
+    return load_benchmark("gpu")
 
 
 @pytest.mark.slow

@@ -6,12 +6,10 @@ import json
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
-
 
 @pytest.fixture
-def kernels(monkeypatch):
-    return load_benchmark(monkeypatch, "kernels")
+def kernels(load_benchmark):
+    return load_benchmark("kernels")
 
 
 def test_small_run_measures_every_piece(kernels, tmp_path):

@@ -16,16 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, shared_data_dir
-
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = PROJECT_ROOT / "benchmarks"
-FRAPPE = shared_data_dir() / "frappe_x1"
 PEERS_VENV = Path(os.environ.get("CTRFLOW_PEERS_VENV", "/tmp/peers"))
 
-needs_frappe = pytest.mark.skipif(
-    not (FRAPPE / "valid.csv.gz").is_file(),
-    reason=f"Frappe data not found at {FRAPPE} (set CTRFLOW_SHARED_DATA to the shared data folder)",
-)
 needs_peers_venv = pytest.mark.skipif(
     not (PEERS_VENV / "bin" / "python").exists(),
     reason=f"no peers venv at {PEERS_VENV} (bash benchmarks/peers/setup_venv.sh {PEERS_VENV}, "
@@ -167,16 +161,22 @@ def test_outputs_ratios_chart_and_docs_section(tmp_path):
     assert "python benchmarks/peers.py --threads 2 --max-epochs 3" in text
 
 
-def test_missing_peers_venv_says_how_to_build_it(tmp_path):
+def test_missing_peers_venv_says_how_to_build_it(tmp_path, shared_data):
+    frappe = shared_data / "frappe_x1"
     with pytest.raises(SystemExit, match="setup_venv.sh"):
         peers.main(["--peers-venv", str(tmp_path / "none"), "--tools", "deepctr",
-                    "--data-dir", str(FRAPPE if FRAPPE.exists() else tmp_path)])  # fmt: skip
+                    "--data-dir", str(frappe if frappe.exists() else tmp_path)])  # fmt: skip
 
 
-@needs_frappe
+@pytest.fixture
+def frappe(shared_dataset) -> Path:
+    """The shared Frappe_x1 folder (the test skips where it is absent)."""
+    return shared_dataset("frappe_x1", "valid.csv.gz")
+
+
 @pytest.mark.shared_data
-def test_scratch_project_reads_the_first_rows(tmp_path):
-    project, shared = peers.make_scratch_project(tmp_path, FRAPPE.resolve(), 500, None)
+def test_scratch_project_reads_the_first_rows(tmp_path, frappe):
+    project, shared = peers.make_scratch_project(tmp_path, frappe, 500, None)
     assert (project / "pyproject.toml").is_file() and (
         project / "conf" / "frappe"
     ).is_dir()
@@ -184,27 +184,26 @@ def test_scratch_project_reads_the_first_rows(tmp_path):
         rows = lines.read().splitlines()
     assert rows[0].startswith("label,user,item") and len(rows) == 501
     assert (shared / "frappe_x1" / "valid.csv.gz").resolve() == (
-        FRAPPE / "valid.csv.gz"
+        frappe / "valid.csv.gz"
     ).resolve()
 
 
-def _smoke(tmp_path: Path, tools: str) -> dict:
+def _smoke(tmp_path: Path, tools: str, frappe: Path) -> dict:
     return peers.main([
         "--tools", tools, "--threads", "2", "--max-epochs", "1",
         "--train-rows", "3000", "--eval-rows", "1000", "--peers-venv", str(PEERS_VENV),
-        "--data-dir", str(FRAPPE.resolve()), "--output", str(tmp_path / "peers.json"),
+        "--data-dir", str(frappe), "--output", str(tmp_path / "peers.json"),
         "--docs-page", str(tmp_path / "benchmarks.md"), "--no-ceiling",
     ])  # fmt: skip
 
 
 @pytest.mark.slow
 @pytest.mark.shared_data
-@needs_frappe
-def test_ctrflow_smoke_run(tmp_path):
+def test_ctrflow_smoke_run(tmp_path, frappe):
     history = PROJECT_ROOT / "data" / "frappe" / peers.HISTORY
     before = sorted(history.glob("*")) if history.exists() else []
 
-    payload = _smoke(tmp_path, "ctrflow")
+    payload = _smoke(tmp_path, "ctrflow", frappe)
 
     row = payload["results"]["ctrflow"]
     assert row["epochs"] == 1 and row["best_epoch"] == 1 and row["train_rows"] == 3000
@@ -225,11 +224,10 @@ def test_ctrflow_smoke_run(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.shared_data
-@needs_frappe
 @needs_peers_venv
 @pytest.mark.parametrize("tool", ["deepctr", "fuxictr"])
-def test_peer_smoke_run(tmp_path, tool):
-    payload = _smoke(tmp_path, tool)
+def test_peer_smoke_run(tmp_path, tool, frappe):
+    payload = _smoke(tmp_path, tool, frappe)
 
     row = payload["results"][tool]
     record = payload["records"][tool]

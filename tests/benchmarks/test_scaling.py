@@ -7,24 +7,22 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT
-
-SCRIPT = PROJECT_ROOT / "benchmarks" / "scaling.py"
 SIZES = (2_000, 5_000)
 
 
-def test_scaling_smoke_run_writes_json_chart_and_docs_section(tmp_path):
+def test_scaling_smoke_run_writes_json_chart_and_docs_section(tmp_path, project_root):
+    script = project_root / "benchmarks" / "scaling.py"
     output, chart = tmp_path / "scaling.json", tmp_path / "scaling.html"
     page = tmp_path / "benchmarks.md"
     page.write_text("# Benchmarks\n\nkept\n")
     subprocess.run(
         [
-            sys.executable, str(SCRIPT), "--sizes", ",".join(map(str, SIZES)),
+            sys.executable, str(script), "--sizes", ",".join(map(str, SIZES)),
             "--data-dir", str(tmp_path / "data"), "--output", str(output),
             "--chart", str(chart), "--docs-page", str(page),
             "--train-batches", "2", "--valid-rows", "500", "--threads", "1",
         ],
-        check=True, cwd=PROJECT_ROOT, capture_output=True, text=True,
+        check=True, cwd=project_root, capture_output=True, text=True,
     )  # fmt: skip
 
     data = json.loads(output.read_text())
@@ -67,9 +65,9 @@ def test_scaling_smoke_run_writes_json_chart_and_docs_section(tmp_path):
     other = tmp_path / "other.md"
     subprocess.run(
         [
-            sys.executable, str(SCRIPT), "--render-only", "--output", str(output),
+            sys.executable, str(script), "--render-only", "--output", str(output),
             "--chart", str(tmp_path / "again.html"), "--docs-page", str(other),
         ],
-        check=True, cwd=PROJECT_ROOT, capture_output=True, text=True,
+        check=True, cwd=project_root, capture_output=True, text=True,
     )  # fmt: skip
     assert "| 2,000 |" in other.read_text() and (tmp_path / "again.html").is_file()

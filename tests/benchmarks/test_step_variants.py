@@ -7,12 +7,11 @@ import pytest
 from torch import nn
 
 from ctrflow.models.layers import Dropout
-from tests.benchmarks.conftest import load_benchmark
 
 
 @pytest.fixture
-def step_variants(monkeypatch):
-    return load_benchmark(monkeypatch, "step_variants")
+def step_variants(load_benchmark):
+    return load_benchmark("step_variants")
 
 
 def test_variants_differ_as_named(step_variants):

@@ -12,11 +12,10 @@ from ctrflow.data_quality.data_docs import render_data_docs
 from ctrflow.data_quality.params import DataQualityParams
 from ctrflow.data_quality.validation import validate_tables
 from ctrflow.schema import DatasetSchema
-from tests.conftest import DEMO_SCHEMA, typed_demo_table
 
 
 @pytest.fixture(scope="module")
-def report() -> dict:
+def report(demo_schema, typed_demo_table) -> dict:
     table = typed_demo_table(1_200, seed=5)
     bad_label = table.with_columns(
         pl.when(pl.int_range(pl.len()) < 3)
@@ -27,7 +26,7 @@ def report() -> dict:
     )
     return validate_tables(
         {"train": table, "valid": bad_label, "test": table.drop("C7")},
-        DEMO_SCHEMA,
+        demo_schema,
         DataQualityParams(),
     )
 

@@ -11,7 +11,6 @@ from ctrflow.data_quality.params import DataQualityParams, ValueRange
 from ctrflow.data_quality.report import DataQualityError, require_passed
 from ctrflow.data_quality.validation import validate_tables
 from ctrflow.schema import DatasetSchema
-from tests.conftest import DEMO_SCHEMA, typed_demo_table
 
 PARAMS = DataQualityParams(
     min_rows=1000, max_null_fraction=0.5, positive_rate=ValueRange(min=0.05, max=0.6)
@@ -19,26 +18,33 @@ PARAMS = DataQualityParams(
 
 
 @pytest.fixture(scope="module")
-def table() -> pl.DataFrame:
+def table(typed_demo_table) -> pl.DataFrame:
     """2,000 typed demo rows: label ~0.27 positive, counters 5-41% null, C19 45% null."""
     return typed_demo_table(2_000, seed=3)
 
 
 @pytest.fixture(scope="module")
-def clean_report(table) -> dict:
+def clean_report(table, demo_schema) -> dict:
     return validate_tables(
         {"train": table, "valid": table.head(1_500), "test": table.tail(1_200)},
-        DEMO_SCHEMA,
+        demo_schema,
         PARAMS,
     )
 
 
-def _validate(
-    table: pl.DataFrame,
-    params: DataQualityParams = PARAMS,
-    schema: DatasetSchema = DEMO_SCHEMA,
-) -> dict:
-    return validate_tables({"train": table}, schema, params)
+@pytest.fixture(scope="module")
+def validate(demo_schema):
+    """``validate(table, params=PARAMS, schema=the demo schema)``: the report of
+    ``table`` as the only split."""
+
+    def report(
+        table: pl.DataFrame,
+        params: DataQualityParams = PARAMS,
+        schema: DatasetSchema = demo_schema,
+    ) -> dict:
+        return validate_tables({"train": table}, schema, params)
+
+    return report
 
 
 def _with_label(
@@ -103,8 +109,8 @@ def test_report_is_strict_json(clean_report):
     assert json.loads(text) == clean_report
 
 
-def test_label_outside_0_1_blocks_and_the_gate_names_it(table):
-    report = _validate(_with_label(table, first_rows=7, value=2))
+def test_label_outside_0_1_blocks_and_the_gate_names_it(table, validate):
+    report = validate(_with_label(table, first_rows=7, value=2))
 
     assert report["success"] is False
     (failure,) = report["blocking_failures"]
@@ -123,8 +129,8 @@ def test_label_outside_0_1_blocks_and_the_gate_names_it(table):
     assert "7 of 2,000 rows unexpected (0.35%), e.g. [2]" in message
 
 
-def test_null_label_blocks(table):
-    report = _validate(_with_label(table, first_rows=3, value=None))
+def test_null_label_blocks(table, validate):
+    report = validate(_with_label(table, first_rows=3, value=None))
     (failure,) = report["blocking_failures"]
     assert (failure["expectation"], failure["column"], failure["unexpected_count"]) == (
         "expect_column_values_to_not_be_null",
@@ -133,7 +139,7 @@ def test_null_label_blocks(table):
     )
 
 
-def test_null_fraction_breach_is_a_warning_by_default(table):
+def test_null_fraction_breach_is_a_warning_by_default(table, validate):
     nulled = table.with_columns(
         pl.when(pl.int_range(pl.len()) % 5 < 3)
         .then(None)
@@ -141,7 +147,7 @@ def test_null_fraction_breach_is_a_warning_by_default(table):
         .alias("C1")
     )
 
-    report = _validate(nulled)
+    report = validate(nulled)
 
     assert report["success"] is True
     require_passed(report)  # does not raise
@@ -155,7 +161,7 @@ def test_null_fraction_breach_is_a_warning_by_default(table):
     assert warning["severity"] == "warning"
 
 
-def test_null_fraction_override_and_blocking_severity(table):
+def test_null_fraction_override_and_blocking_severity(table, validate):
     nulled = table.with_columns(
         pl.when(pl.int_range(pl.len()) % 5 < 3)
         .then(None)
@@ -163,10 +169,10 @@ def test_null_fraction_override_and_blocking_severity(table):
         .alias("C1")
     )
 
-    relaxed = _validate(
+    relaxed = validate(
         nulled, PARAMS.model_copy(update={"null_fraction_overrides": {"C1": 0.6}})
     )
-    strict = _validate(
+    strict = validate(
         nulled,
         DataQualityParams(
             **{**PARAMS.model_dump(), "severity": {"null_fraction": "blocking"}}
@@ -180,8 +186,8 @@ def test_null_fraction_override_and_blocking_severity(table):
     ]
 
 
-def test_missing_column_blocks(table):
-    report = _validate(table.drop("C3"))
+def test_missing_column_blocks(table, validate):
+    report = validate(table.drop("C3"))
 
     assert report["success"] is False
     assert [(e["expectation"], e["column"]) for e in report["blocking_failures"]] == [
@@ -198,8 +204,8 @@ def test_missing_column_blocks(table):
         require_passed(report)
 
 
-def test_too_few_rows_block(table):
-    report = _validate(table.head(999))
+def test_too_few_rows_block(table, validate):
+    report = validate(table.head(999))
 
     (failure,) = report["blocking_failures"]
     assert (failure["check"], failure["observed_value"]) == ("row_count", 999)
@@ -210,10 +216,10 @@ def test_too_few_rows_block(table):
         require_passed(report)
 
 
-def test_positive_rate_outside_its_bounds_blocks(table):
+def test_positive_rate_outside_its_bounds_blocks(table, validate):
     all_clicks = _with_label(table, first_rows=1_500, value=1)  # >= 75% positive
 
-    report = _validate(all_clicks)
+    report = validate(all_clicks)
 
     (failure,) = report["blocking_failures"]
     assert failure["check"] == "positive_rate"
@@ -221,7 +227,7 @@ def test_positive_rate_outside_its_bounds_blocks(table):
     assert failure["observed_value"] > 0.6
 
 
-def test_numeric_range_violations_are_counted(table):
+def test_numeric_range_violations_are_counted(table, validate):
     shifted = table.with_columns(
         pl.when(pl.int_range(pl.len()) < 4)
         .then(-1.0)
@@ -234,7 +240,7 @@ def test_numeric_range_violations_are_counted(table):
         }
     )
 
-    report = _validate(shifted, params)
+    report = validate(shifted, params)
 
     assert report["success"] is True
     (warning,) = report["warnings"]
@@ -243,14 +249,14 @@ def test_numeric_range_violations_are_counted(table):
     assert warning["unexpected_examples"] == [-1.0]
 
 
-def test_each_split_is_reported_separately(table):
+def test_each_split_is_reported_separately(table, demo_schema):
     tables = {
         "train": table,
         "valid": _with_label(table, first_rows=2, value=5),
         "test": table.head(10),
     }
 
-    report = validate_tables(tables, DEMO_SCHEMA, PARAMS)
+    report = validate_tables(tables, demo_schema, PARAMS)
 
     assert {s: r["success"] for s, r in report["splits"].items()} == {
         "train": True,
@@ -270,7 +276,7 @@ def test_each_split_is_reported_separately(table):
     assert message_lines[2].startswith("  - test: expect_table_row_count_to_be_between")
 
 
-def test_sequence_columns_are_checked_for_nulls():
+def test_sequence_columns_are_checked_for_nulls(validate):
     schema = DatasetSchema(label="label", categorical=["item"], sequence=["history"])
     table = pl.DataFrame(
         {
@@ -279,7 +285,7 @@ def test_sequence_columns_are_checked_for_nulls():
             "history": [["a", "b"], None, ["c"], None] * 300,
         }
     )
-    report = _validate(
+    report = validate(
         table,
         DataQualityParams(min_rows=10, max_null_fraction=0.4, expectations=[]),
         schema,
@@ -289,7 +295,7 @@ def test_sequence_columns_are_checked_for_nulls():
     assert (warning["column"], warning["unexpected_count"]) == ("history", 600)
 
 
-def test_input_tables_are_not_changed(table):
+def test_input_tables_are_not_changed(table, validate):
     before = table.clone()
-    _validate(table)
+    validate(table)
     assert table.equals(before)

@@ -25,19 +25,12 @@ from ctrflow.preprocessing.movielens import (
     movielens_impressions,
     split_by_time,
 )
-from tests.conftest import PROJECT_ROOT, shared_data_dir
 
-MOVIELENS = shared_data_dir() / "movielens_100k"
 FILES = {
-    "ratings": MOVIELENS / "ml-100k.inter.gz",
-    "users": MOVIELENS / "ml-100k.user.gz",
-    "items": MOVIELENS / "ml-100k.item.gz",
+    "ratings": "ml-100k.inter.gz",
+    "users": "ml-100k.user.gz",
+    "items": "ml-100k.item.gz",
 }
-needs_movielens = pytest.mark.skipif(
-    not all(path.is_file() for path in FILES.values()),
-    reason=f"MovieLens-100K not found at {MOVIELENS} (set CTRFLOW_SHARED_DATA to "
-    "the shared data folder)",
-)
 # how conf/movielens/catalog.yml read the files for the old prepare node
 _OLD_READ = {"separator": "\t", "quote_char": None, "infer_schema": False}
 
@@ -125,12 +118,14 @@ def test_a_missing_file_is_named(small_files, tmp_path):
         dataset.load()
 
 
-@needs_movielens
 @pytest.mark.shared_data
-def test_the_movielens_environment_loads_the_real_files_as_before(monkeypatch):
-    monkeypatch.setenv("CTRFLOW_SHARED_DATA", str(shared_data_dir().resolve()))
+def test_the_movielens_environment_loads_the_real_files_as_before(
+    monkeypatch, shared_data, shared_dataset, project_root
+):
+    folder = shared_dataset("movielens_100k", *FILES.values())
+    monkeypatch.setenv("CTRFLOW_SHARED_DATA", str(shared_data))
     loader = OmegaConfigLoader(
-        str(PROJECT_ROOT / "conf"), env="movielens", **settings.CONFIG_LOADER_ARGS
+        str(project_root / "conf"), env="movielens", **settings.CONFIG_LOADER_ARGS
     )
     entry = loader["catalog"]["raw_logs"]
     raw = DataCatalog.from_config({"raw_logs": entry}).load("raw_logs")
@@ -140,7 +135,8 @@ def test_the_movielens_environment_loads_the_real_files_as_before(monkeypatch):
         positive_rating=4, max_history=50, valid_fraction=0.1, test_fraction=0.1,
         zip_prefix_length=3,
     )  # fmt: skip
-    _assert_same(raw, _old_node(FILES, params))
+    files = {name: folder / file for name, file in FILES.items()}
+    _assert_same(raw, _old_node(files, params))
     assert {name: frame.height for name, frame in raw.frames.items()} == {
         "train": 79_999, "valid": 10_001, "test": 10_000
     }  # fmt: skip

@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 
 from ctrflow.schema import DatasetSchema
-from tests.conftest import typed_demo_table
 
 ROWS = 20_000
 DEMO_ROWS = 200_000  # the bundled demo's size and seed
@@ -58,6 +57,6 @@ def schema() -> DatasetSchema:
 
 
 @pytest.fixture(scope="session")
-def demo_200k() -> pl.DataFrame:
+def demo_200k(typed_demo_table) -> pl.DataFrame:
     """The bundled demo's 200,000 rows (seed 7), typed as ingestion types them."""
     return typed_demo_table(DEMO_ROWS, seed=7)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -241,9 +240,6 @@ def test_rejects_bad_input(label, ids, message):
 
 # --- real data (../shared/data; never copied into the repository) ------------------
 
-SHARED_DATA = Path(
-    os.environ.get("CTRFLOW_SHARED_DATA", Path(__file__).parents[3] / "shared" / "data")
-)
 CRITEO_COLUMNS = [
     "label",
     *[f"I{i}" for i in range(1, 14)],
@@ -251,13 +247,13 @@ CRITEO_COLUMNS = [
 ]
 
 
-def _real_tables() -> list[tuple[str, pl.DataFrame, list[str]]]:
+def _real_tables(shared_data: Path) -> list[tuple[str, pl.DataFrame, list[str]]]:
     """(name, table, numeric columns) for each real dataset present."""
     tables = []
-    frappe = SHARED_DATA / "frappe_x1" / "valid.csv.gz"
+    frappe = shared_data / "frappe_x1" / "valid.csv.gz"
     if frappe.exists():
         tables.append(("frappe_valid", pl.read_csv(frappe), []))
-    criteo = SHARED_DATA / "criteo_kaggle_head8000" / "train.txt.gz"
+    criteo = shared_data / "criteo_kaggle_head8000" / "train.txt.gz"
     if criteo.exists():
         table = pl.read_csv(
             criteo,
@@ -274,11 +270,11 @@ def _real_tables() -> list[tuple[str, pl.DataFrame, list[str]]]:
 
 
 @pytest.mark.shared_data
-def test_score_equals_outrank_on_real_data():
-    tables = _real_tables()
+def test_score_equals_outrank_on_real_data(shared_data):
+    tables = _real_tables(shared_data)
     if not tables:
         pytest.skip(
-            f"no Frappe or Criteo data under {SHARED_DATA} (set CTRFLOW_SHARED_DATA)"
+            f"no Frappe or Criteo data under {shared_data} (set CTRFLOW_SHARED_DATA)"
         )
     for name, table, numeric in tables:
         label = encode_label(table["label"])

@@ -1,12 +1,7 @@
 import polars as pl
 import pytest
 
-from ctrflow.ingestion import (
-    IngestionError,
-    name_columns,
-    type_rows,
-    type_table,
-)
+from ctrflow.ingestion import IngestionError, name_columns, type_rows
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"], sequence=["s"])
@@ -16,23 +11,25 @@ def _raw(**columns):
     return pl.DataFrame(columns, schema={k: pl.String for k in columns})
 
 
-def test_types_and_blanks_become_missing():
-    raw = _raw(
-        label=["1", "0"], n=["3", " "], c=["a", ""], s=["x^y", "z"], extra=["?", "?"]
-    )
-    typed = type_table(raw, SCHEMA, "f.csv", first_line=2)
-    assert typed.columns == ["label", "c", "n", "s"]
-    assert typed.schema == {
-        "label": pl.Int8, "c": pl.String, "n": pl.Float64, "s": pl.List(pl.String)
-    }  # fmt: skip
-    assert typed.rows() == [(1, "a", 3.0, ["x", "y"]), (0, None, None, ["z"])]
-
-
 def _lines(rows, first=2):
     return pl.DataFrame(
         {"line_number": list(range(first, first + rows)), "raw_text": [None] * rows},
         schema={"line_number": pl.Int64, "raw_text": pl.String},
     )
+
+
+def test_types_and_blanks_become_missing():
+    raw = _raw(
+        label=["1", "0"], n=["3", " "], c=["a", ""], s=["x^y", "z"], extra=["?", "?"]
+    )
+    result = type_rows(raw, SCHEMA, "f.csv", _lines(2))
+    assert result.quarantined.height == 0
+    typed = result.accepted
+    assert typed.columns == ["label", "c", "n", "s"]
+    assert typed.schema == {
+        "label": pl.Int8, "c": pl.String, "n": pl.Float64, "s": pl.List(pl.String)
+    }  # fmt: skip
+    assert typed.rows() == [(1, "a", 3.0, ["x", "y"]), (0, None, None, ["z"])]
 
 
 def test_non_numeric_values_are_quarantined_with_line_column_and_value():
@@ -64,21 +61,13 @@ def test_bad_label_is_quarantined(label, reason):
     ]
 
 
-def test_type_table_is_strict():
-    raw = _raw(label=["1", "yes"], n=["1", "2"], c=["a", "b"], s=["", ""])
-    with pytest.raises(
-        IngestionError, match=r"f.tsv: 1 row\(s\) cannot be typed.*line 2"
-    ):
-        type_table(raw, SCHEMA, "f.tsv", first_line=1)
-
-
 def test_missing_schema_column_lists_what_the_file_has():
     raw = _raw(label=["1"], c=["a"])
     with pytest.raises(
         IngestionError,
         match=r"\['n', 's'\] are not in the file; it has \['label', 'c'\]",
     ):
-        type_table(raw, SCHEMA, "f.csv", first_line=2)
+        type_rows(raw, SCHEMA, "f.csv", _lines(1))
 
 
 def test_name_columns_of_headerless_file():

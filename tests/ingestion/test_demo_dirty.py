@@ -16,7 +16,7 @@ from ctrflow.demo_data import (
 )
 from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion.nodes import split_logs
-from tests.conftest import DEMO_SCHEMA
+from ctrflow.schema import DatasetSchema
 
 DIRTY = (
     Path(__file__).resolve().parents[2]
@@ -24,23 +24,29 @@ DIRTY = (
 )
 
 
-def _ingest(path: Path, params: IngestionParams = IngestionParams()):
+def _ingest(
+    path: Path, schema: DatasetSchema, params: IngestionParams = IngestionParams()
+):
     raw = ImpressionLogDataset(filepath=str(path), file_format="criteo_tsv").load()
-    return split_logs(raw, DEMO_SCHEMA, params)
+    return split_logs(raw, schema, params)
 
 
 def _expected(manifest: dict) -> set[tuple[int, str]]:
     return {(row["line"], row["expected_reason"]) for row in manifest["injected"]}
 
 
-def test_dirty_copy_quarantines_exactly_the_injected_rows(tmp_path):
+def test_dirty_copy_quarantines_exactly_the_injected_rows(tmp_path, demo_schema):
     logs = generate_demo_logs(3_000, seed=3)
     manifest = write_dirty_criteo_tsv(logs, tmp_path / "dirty.tsv.gz", seed=3)
     write_criteo_tsv(logs, tmp_path / "clean.tsv.gz")
     params = IngestionParams(max_reject_fraction=0.05)
 
-    *dirty_tables, fingerprint, quarantine = _ingest(tmp_path / "dirty.tsv.gz", params)
-    *clean_tables, _, clean_quarantine = _ingest(tmp_path / "clean.tsv.gz", params)
+    *dirty_tables, fingerprint, quarantine = _ingest(
+        tmp_path / "dirty.tsv.gz", demo_schema, params
+    )
+    *clean_tables, _, clean_quarantine = _ingest(
+        tmp_path / "clean.tsv.gz", demo_schema, params
+    )
 
     assert manifest == json.loads((tmp_path / "dirty.manifest.json").read_text())
     assert manifest["rows"] == 3_000 + manifest["injected_rows"]
@@ -54,9 +60,9 @@ def test_dirty_copy_quarantines_exactly_the_injected_rows(tmp_path):
 
 
 @pytest.mark.skipif(not DIRTY.is_file(), reason=f"{DIRTY} not generated")
-def test_bundled_dirty_demo_matches_its_manifest():
+def test_bundled_dirty_demo_matches_its_manifest(demo_schema):
     manifest = json.loads(DIRTY.with_name("demo_logs_dirty.manifest.json").read_text())
-    *tables, fingerprint, quarantine = _ingest(DIRTY)
+    *tables, fingerprint, quarantine = _ingest(DIRTY, demo_schema)
     assert set(zip(quarantine["line_number"], quarantine["reason"])) == _expected(
         manifest
     )

@@ -47,66 +47,6 @@ def _input(ids, numerics):
     return Batch(ids, numerics, sequences=_sequences(ids.shape[0]))
 
 
-_MLP = {"hidden_units": [32, 32], "net_dropout": 0.0}
-# Small, dropout-free versions of the defaults, so every check stays fast.
-SMALL = {
-    "LR": {},
-    "FM": {},
-    "DNN": _MLP,
-    "WideDeep": _MLP,
-    "DeepFM": _MLP,
-    "FiBiNET": _MLP,
-    "IPNN": _MLP,
-    "DCN": {"dnn_hidden_units": [32, 32], "net_dropout": 0.0},
-    "DCNv2": {
-        "num_cross_layers": 2,
-        "stacked_dnn_hidden_units": [32],
-        "parallel_dnn_hidden_units": [32, 32],
-        "net_dropout": 0.0,
-    },
-    "xDeepFM": {
-        "dnn_hidden_units": [32, 32],
-        "cin_hidden_units": [8, 8],
-        "net_dropout": 0.0,
-    },
-    "AutoIntPlus": {
-        "dnn_hidden_units": [32, 32],
-        "attention_layers": 2,
-        "attention_dim": 16,
-        "num_heads": 2,
-        "net_dropout": 0.0,
-    },
-    "DLRM": {"top_mlp_units": [32, 32], "top_mlp_dropout": 0.0},
-    "FinalMLP": {
-        "mlp1_hidden_units": [32],
-        "mlp2_hidden_units": [16],
-        "fs_hidden_units": [16],
-        "num_heads": 2,
-        "mlp1_dropout": 0.0,
-        "mlp2_dropout": 0.0,
-    },
-    "FinalNet": {
-        "block1_hidden_units": [32, 32],
-        "block2_hidden_units": [32],
-        "block1_dropout": 0.0,
-        "block2_dropout": 0.0,
-    },
-    "FCN": {
-        "num_deep_cross_layers": 2,
-        "num_shallow_cross_layers": 2,
-        "deep_net_dropout": 0.0,
-        "shallow_net_dropout": 0.0,
-    },
-    "FGCNN": {
-        "channels": [4, 4],
-        "kernel_heights": [3, 3],
-        "pooling_sizes": [2, 2],
-        "recombined_channels": [1, 1],
-        "dnn_hidden_units": [32, 32],
-    },
-    "DIN": {"attention_hidden_units": [16], "dnn_hidden_units": [32, 32]},
-}
-
 # Other structures of the same models: shape and gradients only.
 VARIANTS = [
     ("DCN", {"dnn_hidden_units": []}),
@@ -135,12 +75,18 @@ def _config(name, **update):
     return type(config).model_validate({**config.model_dump(), **update})
 
 
-def _small(name, **update):
-    return _config(name, **{**SMALL[name], **update})
+@pytest.fixture(scope="module")
+def small(small_models):
+    """``small(name, **update)``: the model's small test config, ``update`` applied."""
+
+    def config(name, **update):
+        return _config(name, **{**small_models[name], **update})
+
+    return config
 
 
-def test_every_registered_model_has_a_small_test_config():
-    assert set(SMALL) == set(MODELS) == set(ModelsConfig.model_fields)
+def test_every_registered_model_has_a_small_test_config(small_models):
+    assert set(small_models) == set(MODELS) == set(ModelsConfig.model_fields)
 
 
 @pytest.mark.parametrize(
@@ -148,9 +94,9 @@ def test_every_registered_model_has_a_small_test_config():
     [(name, {}) for name in sorted(MODELS)] + VARIANTS,
     ids=[*sorted(MODELS), *(f"{name}-{sorted(u.items())}" for name, u in VARIANTS)],
 )
-def test_one_logit_per_row_and_gradients_flow(name, update):
+def test_one_logit_per_row_and_gradients_flow(name, update, small):
     torch.manual_seed(0)
-    model = build_model(name, SPEC, _small(name, **update))
+    model = build_model(name, SPEC, small(name, **update))
     ids, numerics, labels = _batch()
     output = model(_input(ids, numerics))
     assert isinstance(output, ModelOutput)
@@ -165,9 +111,9 @@ def test_one_logit_per_row_and_gradients_flow(name, update):
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_learns_one_tiny_batch(name):
+def test_learns_one_tiny_batch(name, small):
     torch.manual_seed(0)
-    model = build_model(name, SPEC, _small(name))
+    model = build_model(name, SPEC, small(name))
     # labels that the first field's id determines: learnable by every model
     ids, numerics, _ = _batch(rows=32)
     labels = (ids[:, 0] % 2).float()
@@ -183,24 +129,24 @@ def test_learns_one_tiny_batch(name):
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_same_seed_same_weights(name):
+def test_same_seed_same_weights(name, small):
     weights = []
     for _ in range(2):
         torch.manual_seed(123)
-        weights.append(build_model(name, SPEC, _small(name)).state_dict())
+        weights.append(build_model(name, SPEC, small(name)).state_dict())
     assert weights[0].keys() == weights[1].keys()
     assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_weights_and_config_round_trip_as_plain_tensors_and_dicts(name):
+def test_weights_and_config_round_trip_as_plain_tensors_and_dicts(name, small):
     """What the model artifact relies on: ``torch.load(weights_only=True)`` of the
     state dict and the config dump rebuilds the same model."""
     torch.manual_seed(0)
-    model = build_model(name, SPEC, _small(name)).eval()
+    model = build_model(name, SPEC, small(name)).eval()
     buffer = io.BytesIO()
     torch.save(
-        {"config": _small(name).model_dump(), "state": model.state_dict()}, buffer
+        {"config": small(name).model_dump(), "state": model.state_dict()}, buffer
     )
     buffer.seek(0)
     saved = torch.load(buffer, weights_only=True)
@@ -217,10 +163,10 @@ def test_weights_and_config_round_trip_as_plain_tensors_and_dicts(name):
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_exports_to_one_graph_with_the_same_output(name):
+def test_exports_to_one_graph_with_the_same_output(name, small):
     """TorchRec checks its modules trace; ``torch.jit`` is deprecated, so: export."""
     torch.manual_seed(0)
-    model = build_model(name, SPEC, _small(name)).eval()
+    model = build_model(name, SPEC, small(name)).eval()
     ids, numerics, _ = _batch(rows=8)
     batch = _input(ids, numerics)
     exported = torch.export.export(model, (batch,))
@@ -331,12 +277,12 @@ def test_unknown_model_and_hyper_parameter_fail_naming_the_choices():
 
 
 @pytest.mark.parametrize("activation", ["Dice", "ReLU"])
-def test_din_padding_steps_do_not_change_the_logits(activation):
+def test_din_padding_steps_do_not_change_the_logits(activation, small):
     """Whatever a padded step holds in the embedding table, and however long the
     padding, the output is the same (eval mode: Dice's batch norm uses its
     running statistics)."""
     torch.manual_seed(0)
-    config = _small("DIN", attention_hidden_activations=activation)
+    config = small("DIN", attention_hidden_activations=activation)
     model = build_model("DIN", SPEC, config).eval()
     ids, numerics, _ = _batch(rows=8)
     history = torch.tensor([[[3, 7, 0, 0, 0]]] * 8, dtype=torch.int32)
@@ -350,9 +296,9 @@ def test_din_padding_steps_do_not_change_the_logits(activation):
     torch.testing.assert_close(longer, before)
 
 
-def test_din_attends_to_the_history_and_its_order_does_not_matter():
+def test_din_attends_to_the_history_and_its_order_does_not_matter(small):
     torch.manual_seed(0)
-    model = build_model("DIN", SPEC, _small("DIN")).eval()
+    model = build_model("DIN", SPEC, small("DIN")).eval()
     torch.nn.init.normal_(model.embedding.embedding.weight)  # visible differences
     ids, numerics, _ = _batch(rows=4)
     history = torch.tensor([[[3, 7, 9, 0, 0]]] * 4, dtype=torch.int32)
@@ -371,8 +317,8 @@ def test_din_attends_to_the_history_and_its_order_does_not_matter():
     torch.testing.assert_close(none, empty)  # no sequences = all padding
 
 
-def test_din_refuses_a_batch_with_another_number_of_sequences():
-    model = build_model("DIN", SPEC, _small("DIN")).eval()
+def test_din_refuses_a_batch_with_another_number_of_sequences(small):
+    model = build_model("DIN", SPEC, small("DIN")).eval()
     ids, numerics, _ = _batch(rows=4)
     two = torch.ones(4, 2, SEQUENCE_LENGTH, dtype=torch.int32)
     with pytest.raises(ValueError, match="built for 1 behaviour sequences"):

@@ -1,7 +1,7 @@
 """Reading (``ctrflow.ingestion.read``), typing, quarantining and splitting raw
 impression logs (polars and numpy; no Kedro)."""
 
-from ctrflow.ingestion.cast import TypedRows, name_columns, type_rows, type_table
+from ctrflow.ingestion.cast import TypedRows, name_columns, type_rows
 from ctrflow.ingestion.errors import IngestionError, UnreadableLogsError
 from ctrflow.ingestion.quarantine import (
     QUARANTINE_SCHEMA,
@@ -29,5 +29,4 @@ __all__ = [
     "name_columns",
     "split_randomly_consuming",
     "type_rows",
-    "type_table",
 ]

@@ -14,12 +14,8 @@ import polars as pl
 
 from ctrflow.ingestion.errors import IngestionError, excerpt
 from ctrflow.ingestion.params import DEFAULT_MAX_FIELD_CHARS
-from ctrflow.ingestion.quarantine import (
-    QUARANTINE_SCHEMA,
-    count_reasons,
-    describe_reasons,
-)
-from ctrflow.ingestion.raw_logs import joined_fields, numbered_lines
+from ctrflow.ingestion.quarantine import QUARANTINE_SCHEMA
+from ctrflow.ingestion.raw_logs import joined_fields
 from ctrflow.schema import DatasetSchema
 
 _EXCERPT = 40
@@ -211,35 +207,6 @@ def type_rows(
     ).cast(QUARANTINE_SCHEMA)
     accepted = _typed(frame, schema, sequence_separator, keep, consume=consume)
     return TypedRows(accepted, quarantined)
-
-
-def type_table(
-    frame: pl.DataFrame,
-    schema: DatasetSchema,
-    source: str,
-    first_line: int,
-    sequence_separator: str = "^",
-) -> pl.DataFrame:
-    """``type_rows`` for a frame that must be clean: any bad row is an error.
-
-    For tables known to be clean (generated data, tests); the ingestion node uses
-    ``type_rows`` and quarantines instead.
-
-    Raises:
-        IngestionError: a schema column is absent, or a row would be quarantined
-            (the message gives the reasons, counts and lines).
-    """
-    lines = numbered_lines(first_line, frame.height)
-    typed = type_rows(
-        frame, schema, source, lines, sequence_separator=sequence_separator
-    )
-    if typed.quarantined.height:
-        reasons = "; ".join(describe_reasons(typed.quarantined))
-        raise IngestionError(
-            f"{source}: {typed.quarantined.height} row(s) cannot be typed "
-            f"({count_reasons(typed.quarantined)}): {reasons}"
-        )
-    return typed.accepted
 
 
 _NUMBER_TYPES = (pl.Float32, pl.Float64, pl.Null, pl.Boolean, pl.Decimal)

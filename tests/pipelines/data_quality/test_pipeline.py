@@ -28,7 +28,6 @@ from ctrflow.pipelines.data_quality.nodes import (
     validate_splits,
 )
 from ctrflow.schema import DatasetSchema
-from tests.conftest import DEMO_SCHEMA, typed_demo_table
 
 _CONF = Path(__file__).resolve().parents[3] / "conf" / "base"
 _OUTPUTS = ["data_quality_report", "data_quality_docs", "data_quality_plot"]
@@ -36,7 +35,7 @@ PARAMS = DataQualityParams(min_rows=500)
 
 
 @pytest.fixture(scope="module")
-def splits() -> dict[str, pl.DataFrame]:
+def splits(typed_demo_table) -> dict[str, pl.DataFrame]:
     table = typed_demo_table(3_000, seed=11)
     return {
         "train": table.head(2_000),
@@ -53,7 +52,9 @@ def bad_test(splits) -> pl.DataFrame:
 
 
 def _catalog(
-    splits: dict[str, pl.DataFrame], params: DataQualityParams = PARAMS
+    splits: dict[str, pl.DataFrame],
+    schema: DatasetSchema,
+    params: DataQualityParams = PARAMS,
 ) -> DataCatalog:
     return DataCatalog(
         {
@@ -61,14 +62,14 @@ def _catalog(
                 f"{split}_table": MemoryDataset(table)
                 for split, table in splits.items()
             },
-            "params:schema": MemoryDataset(DEMO_SCHEMA),
+            "params:schema": MemoryDataset(schema),
             "params:data_quality": MemoryDataset(params),
             "quarantined_rows": MemoryDataset(empty_quarantine()),
         }
     )
 
 
-def test_report_counts_the_quarantine_by_reason_and_file(splits):
+def test_report_counts_the_quarantine_by_reason_and_file(splits, demo_schema):
     quarantine = pl.concat(
         [
             empty_quarantine(),
@@ -93,7 +94,7 @@ def test_report_counts_the_quarantine_by_reason_and_file(splits):
         splits["train"],
         splits["valid"],
         splits["test"],
-        DEMO_SCHEMA,
+        demo_schema,
         PARAMS,
         quarantine,
     )
@@ -108,9 +109,9 @@ def test_report_counts_the_quarantine_by_reason_and_file(splits):
     )
 
 
-def test_validate_splits_node(splits):
+def test_validate_splits_node(splits, demo_schema):
     report = validate_splits(
-        splits["train"], splits["valid"], splits["test"], DEMO_SCHEMA, PARAMS
+        splits["train"], splits["valid"], splits["test"], demo_schema, PARAMS
     )
 
     assert report["success"] is True
@@ -118,9 +119,11 @@ def test_validate_splits_node(splits):
     require_passed(report)
 
 
-def test_validate_splits_does_not_raise_on_blocking_failure(splits, bad_test):
+def test_validate_splits_does_not_raise_on_blocking_failure(
+    splits, bad_test, demo_schema
+):
     report = validate_splits(
-        splits["train"], splits["valid"], bad_test, DEMO_SCHEMA, PARAMS
+        splits["train"], splits["valid"], bad_test, demo_schema, PARAMS
     )
 
     assert report["success"] is False
@@ -130,25 +133,25 @@ def test_validate_splits_does_not_raise_on_blocking_failure(splits, bad_test):
     ] == [("test", "label", 4)]
 
 
-def test_validate_splits_names_an_unknown_parameter_column(splits):
+def test_validate_splits_names_an_unknown_parameter_column(splits, demo_schema):
     params = DataQualityParams(numeric_ranges={"I99": {"min": 0}})
     with pytest.raises(ValueError, match="I99"):
         validate_splits(
-            splits["train"], splits["valid"], splits["test"], DEMO_SCHEMA, params
+            splits["train"], splits["valid"], splits["test"], demo_schema, params
         )
 
 
-def test_render_data_docs_node(splits):
+def test_render_data_docs_node(splits, demo_schema):
     report = validate_splits(
-        splits["train"], splits["valid"], splits["test"], DEMO_SCHEMA, PARAMS
+        splits["train"], splits["valid"], splits["test"], demo_schema, PARAMS
     )
     html = render_data_docs(report)
     assert "expect_column_values_to_be_in_set" in html
     assert "Split: test" in html
 
 
-def test_pipeline_run(splits):
-    catalog = _catalog(splits)
+def test_pipeline_run(splits, demo_schema):
+    catalog = _catalog(splits, demo_schema)
 
     outputs = SequentialRunner().run(create_pipeline(), catalog)
 
@@ -160,18 +163,22 @@ def test_pipeline_run(splits):
     assert "expect_column_values_to_be_in_set" in html
 
 
-def test_pipeline_run_does_not_stop_on_blocking_failure(splits, bad_test):
+def test_pipeline_run_does_not_stop_on_blocking_failure(splits, bad_test, demo_schema):
     outputs = SequentialRunner().run(
-        create_pipeline(), _catalog({**splits, "test": bad_test})
+        create_pipeline(), _catalog({**splits, "test": bad_test}, demo_schema)
     )
 
     assert "ctrflow data quality: FAILED" in outputs["data_quality_docs"].load()
 
 
-def test_validation_slice_saves_the_failed_report_for_the_gate(splits, bad_test):
+def test_validation_slice_saves_the_failed_report_for_the_gate(
+    splits, bad_test, demo_schema
+):
     pipeline = create_pipeline().to_nodes("data_quality.validate_splits_node")
 
-    outputs = SequentialRunner().run(pipeline, _catalog({**splits, "test": bad_test}))
+    outputs = SequentialRunner().run(
+        pipeline, _catalog({**splits, "test": bad_test}, demo_schema)
+    )
 
     report = outputs["data_quality_report"].load()
     assert report["success"] is False
@@ -182,7 +189,9 @@ def test_validation_slice_saves_the_failed_report_for_the_gate(splits, bad_test)
         require_passed(report)
 
 
-def test_outputs_round_trip_through_the_project_catalog(tmp_path, splits, bad_test):
+def test_outputs_round_trip_through_the_project_catalog(
+    tmp_path, splits, bad_test, demo_schema
+):
     entries = yaml.safe_load((_CONF / "catalog.yml").read_text())
     config = {
         name: {
@@ -193,7 +202,7 @@ def test_outputs_round_trip_through_the_project_catalog(tmp_path, splits, bad_te
     }
     catalog = DataCatalog.from_config(config)
     report = validate_splits(
-        splits["train"], splits["valid"], bad_test, DEMO_SCHEMA, PARAMS
+        splits["train"], splits["valid"], bad_test, demo_schema, PARAMS
     )
 
     catalog.save("data_quality_report", report)
@@ -257,12 +266,12 @@ def test_the_first_node_checks_each_expectation_against_gx(kwargs, message):
     assert first.inputs == ["params:data_quality"]
 
 
-def test_a_bad_expectation_stops_the_stage_before_validation(splits):
+def test_a_bad_expectation_stops_the_stage_before_validation(splits, demo_schema):
     params = DataQualityParams(
         min_rows=500,
         expectations=[{"expectation": "expect_column_to_exist", "kwargs": {"col": 1}}],
     )
-    catalog = _catalog(splits, params)
+    catalog = _catalog(splits, demo_schema, params)
     with pytest.raises(
         ValueError, match=r"expectations\[0\] \(expect_column_to_exist\)"
     ):

@@ -6,10 +6,11 @@ from kedro_datasets.json import JSONDataset
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.feature_engineering import create_pipeline
-from tests.conftest import DEMO_SCHEMA
 
 
-def test_pipeline_encodes_every_split_with_the_train_vocabulary(demo_table, tmp_path):
+def test_pipeline_encodes_every_split_with_the_train_vocabulary(
+    demo_table, tmp_path, demo_schema
+):
     train, valid, test = demo_table[:15000], demo_table[15000:18000], demo_table[18000:]
     selected = ["C1", "C2", "C8", "I1"]
     catalog = DataCatalog(
@@ -18,7 +19,7 @@ def test_pipeline_encodes_every_split_with_the_train_vocabulary(demo_table, tmp_
             "valid_table": MemoryDataset(valid),
             "test_table": MemoryDataset(test),
             "selected_features": MemoryDataset(selected),
-            "params:schema": MemoryDataset(DEMO_SCHEMA),
+            "params:schema": MemoryDataset(demo_schema),
             "params:feature_engineering": MemoryDataset(FeatureEngineeringParams()),
             # a file, since the runner releases memory datasets once consumed
             "feature_map": JSONDataset(filepath=str(tmp_path / "feature_map.json")),

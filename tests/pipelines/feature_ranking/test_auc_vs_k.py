@@ -21,7 +21,6 @@ from ctrflow.pipelines.feature_ranking.auc_vs_k import (
     k_values,
 )
 from ctrflow.training.params import TrainingParams
-from tests.conftest import DEMO_SCHEMA
 
 QUICK = AucVsKParams(
     k=[1, 3], train_rows=8_000, valid_rows=4_000, max_epochs=1, batch_size=512
@@ -50,16 +49,16 @@ def test_candidate_order_applies_the_filters_but_not_the_cut():
 
 
 @pytest.fixture(scope="module")
-def curve(demo_table) -> pl.DataFrame:
+def curve(demo_table, demo_schema) -> pl.DataFrame:
     train, valid = demo_table[:14_000], demo_table[14_000:]
-    order = rank_features(train, DEMO_SCHEMA, FeatureRankingParams())
+    order = rank_features(train, demo_schema, FeatureRankingParams())
     order = order.filter(pl.col("cardinality") > 1)["feature"].to_list()[:8]
     return auc_vs_k(
         train,
         valid,
         order,
         chosen_k=5,
-        schema=DEMO_SCHEMA,
+        schema=demo_schema,
         encoding=FeatureEngineeringParams(),
         training=TrainingParams(progress_bar=False),
         params=QUICK,
@@ -77,14 +76,14 @@ def test_one_row_per_k_with_auc_and_seconds(curve):
     assert 0.55 < aucs[0] < aucs[-1] < 1.0  # more good fields help
 
 
-def test_same_seed_same_curve(demo_table, curve):
+def test_same_seed_same_curve(demo_table, curve, demo_schema):
     train, valid = demo_table[:14_000], demo_table[14_000:]
     again = auc_vs_k(
         train,
         valid,
         curve["fields"][-1].to_list(),
         chosen_k=5,
-        schema=DEMO_SCHEMA,
+        schema=demo_schema,
         encoding=FeatureEngineeringParams(),
         training=TrainingParams(progress_bar=False),
         params=QUICK.model_copy(update={"k": [1]}),

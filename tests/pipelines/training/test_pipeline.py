@@ -9,15 +9,16 @@ from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.training import create_pipeline
 from ctrflow.training.artifact import predict_proba
 from ctrflow.training.params import TrainingParams
-from tests.conftest import DEMO_SCHEMA
 
 
-def test_pipeline_trains_a_model_that_scores_new_data_alone(demo_table, tmp_path):
+def test_pipeline_trains_a_model_that_scores_new_data_alone(
+    demo_table, tmp_path, demo_schema
+):
     train, valid, test = demo_table[:15000], demo_table[15000:18000], demo_table[18000:]
     feature_map = fit_feature_map(
         train,
         ["C1", "C2", "C3", "C4", "I1", "I2"],
-        DEMO_SCHEMA,
+        demo_schema,
         FeatureEngineeringParams(),
     )
     params = TrainingParams(
