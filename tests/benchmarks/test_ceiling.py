@@ -20,6 +20,7 @@ def test_flops_per_sample_of_the_bars_deepfm(ceiling):
     assert shapes.flops_per_sample == 6 * (40_000 + 320_000 + 400)
 
 
+@pytest.mark.slow
 def test_small_run_writes_json_and_its_section(ceiling, tmp_path):
     page = tmp_path / "benchmarks.md"
     page.write_text("# Benchmarks\n\nkept\n")

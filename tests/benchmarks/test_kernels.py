@@ -12,6 +12,7 @@ def kernels(load_benchmark):
     return load_benchmark("kernels")
 
 
+@pytest.mark.slow
 def test_small_run_measures_every_piece(kernels, tmp_path):
     output = tmp_path / "kernels.json"
     result = kernels.main(

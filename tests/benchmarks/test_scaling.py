@@ -7,9 +7,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 SIZES = (2_000, 5_000)
 
 
+@pytest.mark.slow
 def test_scaling_smoke_run_writes_json_chart_and_docs_section(tmp_path, project_root):
     script = project_root / "benchmarks" / "scaling.py"
     output, chart = tmp_path / "scaling.json", tmp_path / "scaling.html"

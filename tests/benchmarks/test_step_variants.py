@@ -31,6 +31,7 @@ def test_variants_differ_as_named(step_variants):
     assert kinds("bare") <= {nn.Sequential, nn.Linear, nn.ReLU}
 
 
+@pytest.mark.slow
 def test_eager_variants_train(step_variants):
     variants = "full,unfused,torch_dropout,no_dropout,no_dropout_no_bn,bare"
     rates = step_variants.main(
