@@ -131,11 +131,12 @@ def _latest(path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _one_torch_thread():
-    """Every test runs torch single-threaded: the tensors are tiny, and on a few
-    shared cores intra-op threads cost far more in contention than they gain
-    (measured on two busy cores: the trainer tests 8.5 s instead of 31 s, the
-    tiny-batch checks of every model about 6 s instead of about 50 s). A test or
-    script that sets its own thread count keeps it until the test ends."""
+    """Every test runs torch single-threaded, the end-to-end runs too: their
+    tensors are small, and on a few shared cores intra-op threads cost far more in
+    contention than they gain (measured on two busy cores: the trainer tests 8.5 s
+    instead of 31 s, the tiny-batch checks of every model about 6 s instead of about
+    50 s, the demo-slice ``kedro run`` of test_run.py 3.4 s instead of 9.6 s). A test
+    or script that sets its own thread count keeps it until the test ends."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
