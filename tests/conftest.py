@@ -144,6 +144,20 @@ def _one_torch_thread():
 
 
 @pytest.fixture(scope="session")
+def viz_layers() -> list[str]:
+    """The kedro-viz layers of the catalog entries, in data-flow order."""
+    return [
+        "raw",
+        "intermediate",
+        "feature",
+        "model_input",
+        "models",
+        "model_output",
+        "reporting",
+    ]
+
+
+@pytest.fixture(scope="session")
 def project_root() -> Path:
     """The project folder (pyproject.toml, conf/, benchmarks/)."""
     return _PROJECT_ROOT

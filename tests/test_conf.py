@@ -41,16 +41,7 @@ BLOCK_MODELS: dict[str, type[BaseModel]] = {
 # Data, not defaults: no default to agree with, and an environment states it whole.
 DATA_BLOCKS: dict[str, type[BaseModel]] = {"schema": DatasetSchema}
 ENVIRONMENTS = sorted(p.name for p in CONF.iterdir() if p.is_dir() and p.name != "base")
-# kedro-viz layers, in pipeline order, and the data/ folder of each
-LAYERS = [
-    "raw",
-    "intermediate",
-    "feature",
-    "model_input",
-    "models",
-    "model_output",
-    "reporting",
-]
+# the data/ folder of each kedro-viz layer
 FOLDER_LAYERS = {
     "01_raw": "raw",
     "02_intermediate": "intermediate",
@@ -213,10 +204,10 @@ def _folder_layer(name: str, entry: dict[str, Any], catalog: dict) -> str | None
 
 
 @pytest.mark.parametrize("env", ["base", *ENVIRONMENTS])
-def test_every_catalog_entry_is_on_the_layer_of_its_folder(env):
+def test_every_catalog_entry_is_on_the_layer_of_its_folder(env, viz_layers):
     catalog = _catalog(env)
     for name, entry in catalog.items():
-        assert _layer(entry) in LAYERS, f"{name}: metadata.kedro-viz.layer"
+        assert _layer(entry) in viz_layers, f"{name}: metadata.kedro-viz.layer"
         expected = READ_BY_A_LATER_STAGE.get(name) or _folder_layer(
             name, entry, catalog
         )
@@ -224,14 +215,14 @@ def test_every_catalog_entry_is_on_the_layer_of_its_folder(env):
 
 
 @pytest.mark.parametrize("env", ["base", *ENVIRONMENTS])
-def test_no_node_writes_to_an_earlier_layer_than_it_reads(env, monkeypatch):
+def test_no_node_writes_to_an_earlier_layer_than_it_reads(env, monkeypatch, viz_layers):
     """Else kedro-viz finds a cycle among the layers and shows none."""
     monkeypatch.setenv("KEDRO_ENV", env)
     bootstrap_project(CONF.parent)
     from ctrflow.pipeline_registry import register_pipelines  # noqa: PLC0415
 
     resolver = CatalogConfigResolver(_catalog(env))
-    rank = {layer: index for index, layer in enumerate(LAYERS)}
+    rank = {layer: index for index, layer in enumerate(viz_layers)}
     for pipeline_name, pipeline in register_pipelines().items():
         upstream: dict[str, set[str]] = {}  # dataset -> layers at or before it
         for node in pipeline.nodes:  # in topological order

@@ -19,19 +19,12 @@ STAGES = [
     "ingestion",
     "training",
 ]
-LAYERS = [
-    "raw",
-    "intermediate",
-    "feature",
-    "model_input",
-    "models",
-    "model_output",
-    "reporting",
-]
 
 
 @pytest.mark.slow
-def test_viz_build_of_a_fresh_checkout_is_quiet_and_shows_stages_and_layers(tmp_path):
+def test_viz_build_of_a_fresh_checkout_is_quiet_and_shows_stages_and_layers(
+    tmp_path, viz_layers
+):
     # a fresh checkout's files: no data/ outputs, no .viz run events
     for name in ("conf", "pyproject.toml"):
         source = PROJECT / name
@@ -56,7 +49,7 @@ def test_viz_build_of_a_fresh_checkout_is_quiet_and_shows_stages_and_layers(tmp_
     assert result.returncode == 0, output
     assert "WARNING" not in output and "Warning" not in output, output
     main = json.loads((tmp_path / "build" / "api" / "main").read_text())
-    assert main["layers"] == LAYERS
+    assert main["layers"] == viz_layers
     groups = set(main["modular_pipelines"]) - {"__root__"}
     assert set(STAGES) <= groups
     # the six stages are the default pipeline's top-level groups, each holding nodes
@@ -74,4 +67,4 @@ def test_viz_build_of_a_fresh_checkout_is_quiet_and_shows_stages_and_layers(tmp_
     datasets = [
         n for n in main["nodes"] if n["type"] == "data" and "." not in n["name"]
     ]
-    assert datasets and all(n.get("layer") in LAYERS for n in datasets)
+    assert datasets and all(n.get("layer") in viz_layers for n in datasets)
