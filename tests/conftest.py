@@ -144,6 +144,38 @@ def _one_torch_thread():
 
 
 @pytest.fixture(scope="session")
+def movielens_frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Five ratings of two users on three movies as RecBole's ratings, users and
+    items files hold them (``name:type`` headers, every value text)."""
+    ratings = pl.DataFrame(
+        {
+            "user_id:token": ["1", "1", "1", "2", "2"],
+            "item_id:token": ["10", "20", "30", "10", "30"],
+            "rating:float": ["5", "2", "4", "4", "3"],
+            "timestamp:float": ["100", "200", "300", "150", "400"],
+        }
+    )
+    users = pl.DataFrame(
+        {
+            "user_id:token": ["1", "2"],
+            "age:token": ["24", "53"],
+            "gender:token": ["M", "F"],
+            "occupation:token": ["technician", "other"],
+            "zip_code:token": ["85711", "94043"],
+        }
+    )
+    items = pl.DataFrame(
+        {
+            "item_id:token": ["10", "20", "30"],
+            "movie_title:token_seq": ["A", "B", "C"],
+            "release_year:token": ["1995", "", "1996"],
+            "class:token_seq": ["Animation Comedy", "Action", "Drama"],
+        }
+    )
+    return ratings, users, items
+
+
+@pytest.fixture(scope="session")
 def viz_layers() -> list[str]:
     """The kedro-viz layers of the catalog entries, in data-flow order."""
     return [

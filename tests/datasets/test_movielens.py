@@ -42,25 +42,8 @@ def _write(path, frame: pl.DataFrame) -> str:
 
 
 @pytest.fixture
-def small_files(tmp_path) -> dict[str, str]:
-    ratings = pl.DataFrame(
-        {
-            "user_id:token": ["1", "1", "1", "2", "2"],
-            "item_id:token": ["10", "20", "30", "10", "30"],
-            "rating:float": ["5", "2", "4", "4", "3"],
-            "timestamp:float": ["100", "200", "300", "150", "400"],
-        }
-    )
-    users = pl.DataFrame(
-        {"user_id:token": ["1", "2"], "age:token": ["24", "53"],
-         "gender:token": ["M", "F"], "occupation:token": ["technician", "other"],
-         "zip_code:token": ["85711", "94043"]}
-    )  # fmt: skip
-    items = pl.DataFrame(
-        {"item_id:token": ["10", "20", "30"], "movie_title:token_seq": ["A", "B", "C"],
-         "release_year:token": ["1995", "", "1996"],
-         "class:token_seq": ["Animation Comedy", "Action", "Drama"]}
-    )  # fmt: skip
+def small_files(tmp_path, movielens_frames) -> dict[str, str]:
+    ratings, users, items = movielens_frames
     return {
         name: _write(tmp_path / f"{name}.gz", frame)
         for name, frame in (("ratings", ratings), ("users", users), ("items", items))

@@ -66,37 +66,8 @@ def test_time_split_never_puts_a_later_row_before_an_earlier_split():
     assert valid["timestamp"].max() < test["timestamp"].min()
 
 
-def _raw_files():
-    ratings = pl.DataFrame(
-        {
-            "user_id:token": ["1", "1", "1", "2", "2"],
-            "item_id:token": ["10", "20", "30", "10", "30"],
-            "rating:float": ["5", "2", "4", "4", "3"],
-            "timestamp:float": ["100", "200", "300", "150", "400"],
-        }
-    )
-    users = pl.DataFrame(
-        {
-            "user_id:token": ["1", "2"],
-            "age:token": ["24", "53"],
-            "gender:token": ["M", "F"],
-            "occupation:token": ["technician", "other"],
-            "zip_code:token": ["85711", "94043"],
-        }
-    )
-    items = pl.DataFrame(
-        {
-            "item_id:token": ["10", "20", "30"],
-            "movie_title:token_seq": ["A", "B", "C"],
-            "release_year:token": ["1995", "", "1996"],
-            "class:token_seq": ["Animation Comedy", "Action", "Drama"],
-        }
-    )
-    return ratings, users, items
-
-
-def test_impressions_join_side_features_and_label_by_rating():
-    frame = movielens_impressions(*_raw_files(), MovieLensParams())
+def test_impressions_join_side_features_and_label_by_rating(movielens_frames):
+    frame = movielens_impressions(*movielens_frames, MovieLensParams())
     assert frame["label"].to_list() == [1, 0, 1, 1, 0]
     assert frame["genre"].to_list() == [
         "Animation",
@@ -110,9 +81,9 @@ def test_impressions_join_side_features_and_label_by_rating():
     assert frame["history"].to_list() == [[], ["10"], ["10"], [], ["10"]]
 
 
-def test_raw_logs_give_ingestion_three_typed_parts():
+def test_raw_logs_give_ingestion_three_typed_parts(movielens_frames):
     params = MovieLensParams(valid_fraction=0.2, test_fraction=0.2)
-    raw = movielens_raw_logs(*_raw_files(), params)
+    raw = movielens_raw_logs(*movielens_frames, params)
     assert sorted(raw.frames) == ["test", "train", "valid"]
     assert sum(f.height for f in raw.frames.values()) == 5
     schema = DatasetSchema(
