@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import great_expectations as gx
@@ -135,13 +136,10 @@ def build_expectation_suite(
 
 def _check_columns_known(schema: DatasetSchema, params: DataQualityParams) -> None:
     """Raises ValueError naming parameter keys that are not columns of the schema."""
-    unknown_null = sorted(set(params.null_fraction_overrides) - set(schema.features))
-    if unknown_null:
-        raise ValueError(
-            f"data_quality.null_fraction_overrides names {unknown_null}, which are not "
-            f"feature columns of the schema (features: {schema.features}); "
-            + where_to_set("data_quality.null_fraction_overrides")
-        )
+    _require_columns(
+        "null_fraction_overrides", params.null_fraction_overrides, "feature", schema,
+        "features",
+    )  # fmt: skip
     unknown = sorted(
         {_column(s.column, schema) for s in params.expectations if s.column is not None}
         - set(schema.columns)
@@ -153,19 +151,26 @@ def _check_columns_known(schema: DatasetSchema, params: DataQualityParams) -> No
             + where_to_set("data_quality.expectations")
             + f" ({LABEL_COLUMN!r} names the label column whatever it is called)"
         )
-    unknown_oov = sorted(set(params.drift.oov_rate_overrides) - set(schema.categorical))
-    if unknown_oov:
+    _require_columns(
+        "drift.oov_rate_overrides", params.drift.oov_rate_overrides, "categorical",
+        schema, "categorical",
+    )  # fmt: skip
+    _require_columns(
+        "numeric_ranges", params.numeric_ranges, "numeric", schema, "numeric"
+    )
+
+
+def _require_columns(
+    key: str, named: Iterable[str], kind: str, schema: DatasetSchema, attribute: str
+) -> None:
+    """Raises ValueError when ``data_quality.<key>`` names columns that are not
+    among the schema's ``attribute`` (its ``kind`` columns)."""
+    columns = getattr(schema, attribute)
+    unknown = sorted(set(named) - set(columns))
+    if unknown:
         raise ValueError(
-            f"data_quality.drift.oov_rate_overrides names {unknown_oov}, which are not "
-            f"categorical columns of the schema (categorical: {schema.categorical}); "
-            + where_to_set("data_quality.drift.oov_rate_overrides")
-        )
-    unknown_range = sorted(set(params.numeric_ranges) - set(schema.numeric))
-    if unknown_range:
-        raise ValueError(
-            f"data_quality.numeric_ranges names {unknown_range}, which are not numeric "
-            f"columns of the schema (numeric: {schema.numeric}); "
-            + where_to_set("data_quality.numeric_ranges")
+            f"data_quality.{key} names {unknown}, which are not {kind} columns of the "
+            f"schema ({attribute}: {columns}); " + where_to_set(f"data_quality.{key}")
         )
 
 
