@@ -1,0 +1,200 @@
+"""A team's own logs, first try: new environments written exactly as
+docs/adding_a_dataset.md says (a catalog and a schema, nothing else), run end to
+end through KedroSession with every other setting at its default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+
+# display-ads-shaped sample: rows per split (a 9k-row sample, like the user's)
+ROWS = {"train": 6000, "valid": 1500, "test": 1500}
+START = 1_750_000_000  # epoch seconds of the first impression
+
+
+def _display_ads(rows: int, rng: np.random.Generator, start: int) -> pl.DataFrame:
+    """Impressions whose click depends on site, ad, device, price and hour.
+
+    Besides the honest fields: ``user_id`` is near-unique noise, ``site_group``
+    a copy of part of ``site`` (redundant), and ``conversion_id`` is set only on
+    clicks (a leak: it exists because the user clicked)."""
+    site = rng.integers(0, 40, rows)
+    ad = np.minimum(rng.zipf(1.3, rows), 300)
+    device = rng.integers(0, 4, rows)
+    price = rng.lognormal(0.0, 1.0, rows)
+    clicked_at = start + rng.integers(0, 14 * 86_400, rows)
+    hour = (clicked_at // 3600) % 24
+    effects = np.random.default_rng(99)  # the same effects in every split
+    site_effect = effects.normal(0, 0.9, 40)
+    ad_effect = effects.normal(0, 0.6, 301)
+    logit = (
+        -2.4
+        + site_effect[site]
+        + ad_effect[ad]
+        + 0.4 * (device == 2)
+        + 0.35 * np.log(price)
+        + 0.8 * ((hour >= 18) & (hour <= 22))
+    )
+    clicked = rng.random(rows) < 1 / (1 + np.exp(-logit))
+    conversion = np.where(clicked, rng.integers(1, 10**9, rows), 0)
+    return pl.DataFrame(
+        {
+            "clicked": clicked.astype(np.int8),
+            "user_id": [f"u{value}" for value in rng.integers(0, 10**7, rows)],
+            "site": [f"site{value}" for value in site],
+            "site_group": [f"group{value // 8}" for value in site],
+            "ad": [f"ad{value}" for value in ad],
+            "device": [f"dev{value}" for value in device],
+            "price": np.round(price, 3),
+            "click_time": clicked_at,
+            "conversion_id": [f"cv{value}" if value else None for value in conversion],
+        }
+    )
+
+
+def _write_environment(project: Path, name: str, catalog: dict, schema: dict) -> None:
+    """conf/<name>/catalog.yml and conf/<name>/parameters.yml, nothing else."""
+    env = project / "conf" / name
+    env.mkdir()
+    (env / "catalog.yml").write_text(yaml.safe_dump(catalog, sort_keys=False))
+    (env / "parameters.yml").write_text(
+        yaml.safe_dump({"schema": schema}, sort_keys=False)
+    )
+
+
+def _outputs(project: Path, latest) -> tuple[dict, dict, list[str], dict, pl.DataFrame]:
+    data = project / "data"
+    metrics = json.loads(
+        latest(data / "08_reporting/evaluation/metrics.json").read_text()
+    )
+    report = json.loads(
+        latest(data / "08_reporting/data_quality/report.json").read_text()
+    )
+    selected = json.loads(
+        latest(data / "04_feature/feature_ranking/selected_features.json").read_text()
+    )
+    feature_map = json.loads(
+        latest(data / "05_model_input/feature_map.json").read_text()
+    )
+    ranking = pl.read_csv(latest(data / "04_feature/feature_ranking/ranking.csv"))
+    return metrics, report, selected, feature_map, ranking
+
+
+@pytest.mark.slow
+def test_display_ads_csv_with_headerless_valid_and_test(
+    tmp_path, make_project_copy, run_project, latest
+):
+    """Label not called `label`, a headed train file beside headerless valid and
+    test files, a timestamp turned into hour and weekday, a leaking column, a
+    near-unique id and a redundant field."""
+    project = make_project_copy(tmp_path / "project", None)
+    raw = tmp_path / "mylogs"
+    raw.mkdir()
+    rng = np.random.default_rng(2024)
+    offset = 0
+    for split, rows in ROWS.items():
+        frame = _display_ads(rows, rng, START + offset)
+        offset += 14 * 86_400
+        frame.write_csv(raw / f"{split}.csv", include_header=split == "train")
+    _write_environment(
+        project,
+        "mylogs",
+        catalog={
+            "raw_logs": {
+                "type": "ctrflow.datasets.ImpressionLogDataset",
+                "file_format": "csv",
+                "filepaths": {split: str(raw / f"{split}.csv") for split in ROWS},
+            }
+        },
+        schema={
+            "label": "clicked",
+            "timestamp": "click_time",
+            "categorical": [
+                "user_id", "site", "site_group", "ad", "device", "conversion_id",
+            ],
+            "numeric": ["price"],
+            "sequence": [],
+            "derived": [{"column": "click_time", "extract": ["hour", "weekday"]}],
+        },
+    )  # fmt: skip
+
+    run_project(project, env="mylogs")
+
+    metrics, report, selected, feature_map, ranking = _outputs(project, latest)
+    assert metrics["data_fingerprint"]["rows"] == ROWS
+    # data quality passed with conf/base's thresholds and flagged the leak
+    assert report["success"] is True
+    assert [leak["column"] for leak in report["probable_leaks"]] == ["conversion_id"]
+    # selection dropped the leak and the near-unique id, kept the derived hour
+    features = set(selected["categorical"]) | set(selected.get("numeric", []))
+    assert "conversion_id" not in features
+    assert "user_id" not in features
+    assert "click_time_hour" in features
+    decisions = dict(ranking.select("feature", "decision").iter_rows())
+    assert decisions["user_id"].startswith("dropped")
+    assert decisions["conversion_id"].startswith("dropped")
+    assert feature_map["derived"]
+    # the default model is not worse than the logistic-regression yardstick
+    baseline = metrics["baseline"]
+    assert baseline["model"] == "LogisticRegression"
+    assert metrics["auc"] > 0.65
+    assert metrics["auc_vs_baseline"]["high"] >= 0.0
+    assert metrics["auc_ci"]["low"] < metrics["auc"] < metrics["auc_ci"]["high"]
+    assert not [w for w in metrics["warnings"] if "baseline" in w]
+    assert metrics["training"]["batch_size"] < 4096  # sized to 6,000 rows
+
+
+@pytest.mark.slow
+def test_libfm_train_and_test_only_with_a_rare_positive_class(
+    tmp_path, make_project_copy, run_project, latest
+):
+    """libFM lines, a train and a test file (no validation file), 1% positives in
+    train and 0.25% in test: it runs with conf/base's data-quality thresholds and
+    says the test split has too few positives to trust its AUC."""
+    project = make_project_copy(tmp_path / "project", None)
+    raw = tmp_path / "libfm"
+    raw.mkdir()
+    rng = np.random.default_rng(7)
+    rates = {"train": 0.01, "test": 0.0025}
+    rows = {"train": 8000, "test": 2000}
+    for split, rate in rates.items():
+        fields = rng.integers(0, 50, (rows[split], 4)) + np.arange(4) * 50
+        strong = fields[:, 0] % 50 < 5  # a tenth of field 0's values click more
+        clicked = rng.random(rows[split]) < np.where(strong, rate * 6, rate * 0.45)
+        lines = [
+            " ".join([str(int(label))] + [f"{index}:1" for index in row])
+            for label, row in zip(clicked, fields, strict=True)
+        ]
+        (raw / f"{split}.libfm").write_text("\n".join(lines) + "\n")
+    _write_environment(
+        project,
+        "libfm",
+        catalog={
+            "raw_logs": {
+                "type": "ctrflow.datasets.ImpressionLogDataset",
+                "file_format": "libsvm",
+                "filepaths": {split: str(raw / f"{split}.libfm") for split in rates},
+            }
+        },
+        schema={
+            "label": "column_1",
+            "categorical": ["column_2", "column_3", "column_4", "column_5"],
+            "numeric": [],
+            "sequence": [],
+        },
+    )
+
+    run_project(project, env="libfm")
+
+    metrics, report, *_ = _outputs(project, latest)
+    assert report["success"] is True
+    fingerprint_rows = metrics["data_fingerprint"]["rows"]
+    assert fingerprint_rows["test"] == rows["test"]
+    assert fingerprint_rows["train"] + fingerprint_rows["valid"] == rows["train"]
+    assert fingerprint_rows["valid"] > 0
+    assert any("positives" in warning for warning in metrics["warnings"])
