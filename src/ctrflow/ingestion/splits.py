@@ -98,5 +98,7 @@ def _assign(order: np.ndarray, fractions: list[float]) -> np.ndarray:
 
 
 def _time_order(timestamps: pl.Series) -> np.ndarray:
-    """Row indices from oldest to newest (a stable sort: ties in file order)."""
-    return timestamps.arg_sort(maintain_order=True, nulls_last=True).to_numpy()
+    """Row indices from oldest to newest (a stable sort: ties in file order;
+    a missing time last)."""
+    keys = timestamps.to_physical().cast(pl.Int64).fill_null(np.iinfo(np.int64).max)
+    return np.argsort(keys.to_numpy(), kind="stable")
