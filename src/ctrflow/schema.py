@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 def where_to_set(key: str) -> str:
@@ -58,6 +58,79 @@ def unknown_keys_message(unknown: list, valid: list[str]) -> str:
     return f"unknown key{plural} {', '.join(hints)}; valid keys: {', '.join(valid)}"
 
 
+EXTRACTS = ("hour", "weekday", "day")
+
+
+class DerivedFeature(StrictParams):
+    """A categorical feature computed from a column of the typed table, the same
+    way in ingestion and scoring (``ctrflow.ingestion.derived.add_derived``).
+
+    Exactly one of ``extract`` or ``buckets``:
+
+    Attributes:
+        column: the input column: ``schema.timestamp`` for ``extract``, a numeric
+            column for ``buckets``.
+        extract: parts of the event time (UTC), each a column
+            ``<column>_<part>``: ``hour`` (0-23), ``weekday`` (1 = Monday ..
+            7 = Sunday), ``day`` (day of month, 1-31).
+        buckets: increasing edges; ``<column>_bucket`` holds the interval a value
+            falls in, closed on the left (edges ``[0, 10]``: ``(-inf, 0)``,
+            ``[0, 10)``, ``[10, inf)``); a missing value stays missing.
+
+    Example::
+
+        >>> DerivedFeature(column="click_time", extract=["hour", "weekday"]).names
+        ['click_time_hour', 'click_time_weekday']
+        >>> DerivedFeature(column="price", buckets=[0, 1, 10]).names
+        ['price_bucket']
+    """
+
+    column: str
+    extract: list[str] = Field(default_factory=list)
+    buckets: list[float] = Field(default_factory=list)
+
+    @field_validator("extract")
+    @classmethod
+    def _known_extracts(cls, extract: list[str]) -> list[str]:
+        unknown = [kind for kind in extract if kind not in EXTRACTS]
+        if unknown:
+            hints = []
+            for kind in unknown:
+                close = difflib.get_close_matches(str(kind), EXTRACTS, n=1)
+                hints.append(
+                    f"{kind!r} (did you mean {close[0]!r}?)" if close else repr(kind)
+                )
+            raise ValueError(
+                f"unknown extract {', '.join(hints)}; valid: {', '.join(EXTRACTS)}"
+            )
+        if len(set(extract)) != len(extract):
+            raise ValueError(f"extract names a part twice: {extract}")
+        return extract
+
+    @field_validator("buckets")
+    @classmethod
+    def _increasing_edges(cls, buckets: list[float]) -> list[float]:
+        if any(not b < a for b, a in zip(buckets, buckets[1:], strict=False)):
+            raise ValueError(f"bucket edges must be strictly increasing, got {buckets}")
+        return buckets
+
+    @model_validator(mode="after")
+    def _extract_or_buckets(self) -> DerivedFeature:
+        if bool(self.extract) == bool(self.buckets):
+            raise ValueError(
+                f"derived feature of {self.column!r} needs exactly one of 'extract' "
+                "(e.g. [hour, weekday, day]) or 'buckets' (e.g. [0, 1, 10])"
+            )
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        """The columns it adds, in order."""
+        if self.buckets:
+            return [f"{self.column}_bucket"]
+        return [f"{self.column}_{kind}" for kind in self.extract]
+
+
 class DatasetSchema(StrictParams):
     """Which columns of a dataset are the label and the features.
 
@@ -68,6 +141,11 @@ class DatasetSchema(StrictParams):
             column whose vocabulary and embeddings its ids share (e.g.
             ``{history: item_id}``); a sequence column the model sees must be
             mapped (feature engineering says so otherwise).
+        timestamp: the event-time column (epoch seconds or milliseconds, or
+            ISO-8601 text); not a feature by itself, it orders ``split: time`` and
+            feeds ``derived`` features.
+        derived: categorical features computed from other columns
+            (``DerivedFeature``); ingestion adds them to every typed table.
     """
 
     label: str
@@ -75,6 +153,8 @@ class DatasetSchema(StrictParams):
     numeric: list[str] = Field(default_factory=list)
     sequence: list[str] = Field(default_factory=list)
     sequence_vocabulary: dict[str, str] = Field(default_factory=dict)
+    timestamp: str | None = None
+    derived: list[DerivedFeature] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _sequences_share_a_categorical_vocabulary(self) -> DatasetSchema:
@@ -96,27 +176,69 @@ class DatasetSchema(StrictParams):
     @model_validator(mode="after")
     def _columns_are_distinct(self) -> DatasetSchema:
         seen: dict[str, str] = {self.label: "label"}
-        for kind in ("categorical", "numeric", "sequence"):
-            for column in getattr(self, kind):
-                if column in seen:
-                    raise ValueError(
-                        f"column {column!r} is listed twice in the schema "
-                        f"(as {seen[column]} and as {kind})"
-                    )
-                seen[column] = kind
+        named = [
+            *((c, kind) for kind in ("categorical", "numeric", "sequence")
+              for c in getattr(self, kind)),
+            *([(self.timestamp, "timestamp")] if self.timestamp else []),
+            *((c, "derived") for d in self.derived for c in d.names),
+        ]  # fmt: skip
+        for column, kind in named:
+            if column in seen:
+                raise ValueError(
+                    f"column {column!r} is listed twice in the schema "
+                    f"(as {seen[column]} and as {kind})"
+                )
+            seen[column] = kind
         if not self.features:
             raise ValueError("the schema names no feature column")
         return self
 
+    @model_validator(mode="after")
+    def _derived_from_schema_columns(self) -> DatasetSchema:
+        for index, spec in enumerate(self.derived):
+            where = f"schema.derived[{index}] ({spec.column!r})"
+            if spec.extract and spec.column != self.timestamp:
+                raise ValueError(
+                    f"{where} extracts {spec.extract} from {spec.column!r}, which is "
+                    f"not the schema's timestamp column (timestamp: {self.timestamp}); "
+                    f"set schema.timestamp: {spec.column} in conf/<env>/parameters.yml"
+                )
+            if spec.buckets and spec.column not in self.numeric:
+                raise ValueError(
+                    f"{where} buckets {spec.column!r}, which is not a numeric column "
+                    f"of the schema (numeric: {self.numeric})"
+                )
+        return self
+
+    @property
+    def categorical_fields(self) -> list[str]:
+        """Every categorical feature: the declared ones, then the derived ones."""
+        return [*self.categorical, *(c for d in self.derived for c in d.names)]
+
     @property
     def features(self) -> list[str]:
-        """Every feature column, categorical first, then numeric, then sequence."""
-        return [*self.categorical, *self.numeric, *self.sequence]
+        """Every feature column of the typed tables: categorical (declared, then
+        derived), then numeric, then sequence."""
+        return [*self.categorical_fields, *self.numeric, *self.sequence]
 
     @property
     def columns(self) -> list[str]:
         """The label followed by every feature column."""
         return [self.label, *self.features]
+
+    @property
+    def input_columns(self) -> list[str]:
+        """The columns read from the raw files, in the typed tables' order: label,
+        categorical, numeric, sequence, then the timestamp (derived ones are
+        computed from these)."""
+        timestamp = [self.timestamp] if self.timestamp else []
+        return [
+            self.label,
+            *self.categorical,
+            *self.numeric,
+            *self.sequence,
+            *timestamp,
+        ]
 
 
 @dataclass(frozen=True)

@@ -98,13 +98,39 @@ def test_kedro_passes_the_error_on_unwrapped(tmp_path):
     [
         ({}, "exactly one of"),
         ({"filepath": "a", "filepaths": {"train": "a"}}, "exactly one of"),
-        ({"filepaths": {"train": "a"}}, "must name exactly"),
+        ({"filepaths": {"train": "a"}}, r"must name \['train', 'valid', 'test'\], or"),
+        ({"filepaths": {"train": "a", "valid": "b"}}, "got \\['train', 'valid'\\]"),
+        ({"filepath": "a", "header": "yes"}, "must be true, false or"),
+        ({"filepath": "a", "header": {"tran": True}}, r"names part\(s\) \['tran'\]"),
+        (
+            {"filepath": "a", "file_format": "criteo_tsv", "header": True},
+            "criteo_tsv files have no header line by definition",
+        ),
+        ({"filepath": "a", "file_format": "parquet", "header": False}, "Parquet"),
         ({"filepath": "a", "file_format": "xlsx"}, "not one of"),
     ],
 )
 def test_bad_configuration(kwargs, message):
     with pytest.raises(DatasetError, match=message):
         ImpressionLogDataset(**kwargs)
+
+
+def test_train_and_test_only_and_a_header_per_file(tmp_path):
+    paths = {
+        "train": _write(tmp_path / "train.csv", "label,a\n1,x\n"),
+        "test": _write(tmp_path / "test.csv", "0,y\n"),
+    }
+    raw = ImpressionLogDataset(
+        filepaths=paths, file_format="csv", header={"test": False}
+    ).load()
+    assert sorted(raw.frames) == ["test", "train"]
+    # train undecided (auto, for ingestion), test headerless as the catalog says
+    assert raw.header == {"train": None, "test": False}
+    assert raw.frames["test"].rows() == [("0", "y")] and raw.first_line["test"] == 1
+    assert raw.first["train"].fields == ["label", "a"]
+    both = {**paths, "test": _write(tmp_path / "test2.csv", "label,a\n0,y\n")}
+    one_bool = ImpressionLogDataset(filepaths=both, file_format="csv", header=True)
+    assert one_bool.load().header == {"train": True, "test": True}
 
 
 def test_read_only(tmp_path):

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from ctrflow.datasets import ImpressionLogDataset, RawLogsError
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
-from ctrflow.ingestion import IngestionError
+from ctrflow.ingestion import IngestionError, UnreadableLogsError
 from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.ingestion import create_pipeline
 from ctrflow.pipelines.ingestion.nodes import split_logs
@@ -147,7 +147,7 @@ def test_schema_names_a_column_the_headerless_file_lacks(tmp_path):
 def test_duplicate_column_names(tmp_path):
     path = _write(tmp_path / "f.csv", "label,n,c,n\n1,2,x,3\n")
     with pytest.raises(
-        RawLogsError,
+        UnreadableLogsError,  # found by ingestion: the line names schema columns
         match=r"f.csv:1: the header names column\(s\) \['n'\] more than once",
     ):
         _ingest(path, "csv")

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from ctrflow.ingestion import IngestionError, name_columns, type_rows
+from ctrflow.ingestion import IngestionError, type_rows
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="label", numeric=["n"], categorical=["c"], sequence=["s"])
@@ -68,21 +68,6 @@ def test_missing_schema_column_lists_what_the_file_has():
         match=r"\['n', 's'\] are not in the file; it has \['label', 'c'\]",
     ):
         type_rows(raw, SCHEMA, "f.csv", _lines(1))
-
-
-def test_name_columns_of_headerless_file():
-    raw = _raw(column_1=["1"], column_2=["2"], column_3=["a"], column_4=["x"])
-    assert name_columns(raw, "f", None, SCHEMA).columns == ["label", "n", "c", "s"]
-    assert name_columns(raw, "f", ["label", "c", "n", "s"], SCHEMA).columns == [
-        "label",
-        "c",
-        "n",
-        "s",
-    ]
-    with pytest.raises(IngestionError, match="have 4 tab-separated field.* names 3"):
-        name_columns(raw, "f", ["label", "c", "n"], SCHEMA)
-    with_header = _raw(label=["1"])
-    assert name_columns(with_header, "f", None, SCHEMA) is with_header
 
 
 def test_a_quarantined_row_without_text_gets_its_fields_joined_back():

@@ -94,7 +94,7 @@ def compute_drift(
     label_rate = {split: _mean(table, schema.label) for split, table in tables.items()}
     categorical, numeric, label, warnings = [], [], [], []
     for split, table in others.items():
-        for column in schema.categorical:
+        for column in schema.categorical_fields:
             if column not in table.columns or column not in train.columns:
                 continue
             rate, unseen = oov_rate(train[column], table[column])

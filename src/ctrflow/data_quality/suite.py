@@ -153,7 +153,7 @@ def _check_columns_known(schema: DatasetSchema, params: DataQualityParams) -> No
         )
     _require_columns(
         "drift.oov_rate_overrides", params.drift.oov_rate_overrides, "categorical",
-        schema, "categorical",
+        schema, "categorical_fields",
     )  # fmt: skip
     _require_columns(
         "numeric_ranges", params.numeric_ranges, "numeric", schema, "numeric"

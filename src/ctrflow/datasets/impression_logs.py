@@ -16,6 +16,9 @@ from kedro.io import AbstractDataset, DatasetError
 from ctrflow.ingestion.errors import UnreadableLogsError
 from ctrflow.ingestion.raw_logs import SPLITS, RawLogs, RawPart
 from ctrflow.ingestion.read import FILE_FORMATS, FileFormat, read_part
+from ctrflow.ingestion.read.formats import header_problem
+
+_LAYOUTS = (sorted(SPLITS), ["test", "train"])  # given splits: all three, or no valid
 
 
 class RawLogsError(UnreadableLogsError, DatasetError):
@@ -29,7 +32,9 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
     quarantined) with its line by the ingestion stage rather than guessed at here.
     Gzip-compressed files are read transparently. libsvm/libfm lines
     (``label idx:val idx:val ...``) become one column per token; a ``-1`` label is
-    read as ``0``.
+    read as ``0``. Whether a ``csv`` / ``tsv`` file has a header is decided per
+    file by ingestion, which knows the schema (``ctrflow.ingestion.header``),
+    unless ``header`` says so.
 
     Example catalog entries::
 
@@ -42,11 +47,17 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
           type: ctrflow.datasets.ImpressionLogDataset
           filepaths: {train: .../train.csv.gz, valid: .../valid.csv.gz, test: .../test.csv.gz}
           file_format: csv
+          header: {train: true, valid: false, test: false}   # optional
 
     Args:
         filepath: one file, to be split by ingestion.
-        filepaths: ``{train, valid, test}`` files, given splits.
+        filepaths: given splits: ``{train, valid, test}`` files, or
+            ``{train, test}`` (ingestion carves valid from train).
         file_format: ``criteo_tsv``, ``csv``, ``tsv``, ``parquet`` or ``libsvm``.
+        header: ``csv`` / ``tsv`` only: whether the first line is a header, one
+            bool for every file or ``{part: bool}`` (a part left out, and every
+            file by default: decided by ingestion from the schema). Criteo TSV
+            and libsvm have none (false), Parquet names its columns.
         catalog_entry: the entry's name in the catalog, for messages.
         metadata: Kedro metadata (kedro-viz).
     """
@@ -56,6 +67,8 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         filepath: str | None = None,
         filepaths: dict[str, str] | None = None,
         file_format: FileFormat = "csv",
+        *,
+        header: bool | dict[str, bool] | None = None,
         catalog_entry: str = "raw_logs",
         metadata: dict[str, Any] | None = None,
     ) -> None:
@@ -67,19 +80,26 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
             raise DatasetError(
                 f"file_format {file_format!r} is not one of {list(FILE_FORMATS)}"
             )
-        if filepaths is not None and sorted(filepaths) != sorted(SPLITS):
+        if filepaths is not None and sorted(filepaths) not in _LAYOUTS:
             raise DatasetError(
-                f"'filepaths' must name exactly {list(SPLITS)}, got {sorted(filepaths)}"
+                f"'filepaths' of the catalog entry {catalog_entry!r} must name "
+                f"{list(SPLITS)}, or ['train', 'test'] (valid is then carved from "
+                f"train: ingestion.valid_from_train), got {sorted(filepaths)}"
             )
         self._paths = (
             {"all": filepath} if filepath is not None else dict(filepaths or {})
         )
         self._file_format = file_format
+        self._headers = _headers(header, list(self._paths), file_format, catalog_entry)
         self._catalog_entry = catalog_entry
         self.metadata = metadata
 
     def _describe(self) -> dict[str, Any]:
-        return {"filepaths": self._paths, "file_format": self._file_format}
+        return {
+            "filepaths": self._paths,
+            "file_format": self._file_format,
+            "header": self._headers,
+        }
 
     def load(self) -> RawLogs:
         parts = {}
@@ -91,7 +111,9 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
                     f"catalog entry {self._catalog_entry!r} (conf/<env>/catalog.yml); "
                     f"paths are relative to the project root ({Path.cwd()})."
                 )
-            parts[part] = _read_part(str(path), self._file_format)
+            parts[part] = _read_part(
+                str(path), self._file_format, self._headers.get(part)
+            )
         return RawLogs.from_parts(parts, self._file_format)
 
     def save(self, data: RawLogs) -> None:
@@ -103,11 +125,44 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         return all(Path(path).is_file() for path in self._paths.values())
 
 
-def _read_part(path: str, file_format: str) -> RawPart:
+def _headers(
+    header: bool | dict[str, bool] | None,
+    parts: list[str],
+    file_format: str,
+    catalog_entry: str,
+) -> dict[str, bool]:
+    """``header`` as ``{part: bool}`` (a part left out: decided by ingestion)."""
+    if header is None:
+        return {}
+    if isinstance(header, bool):
+        header = dict.fromkeys(parts, header)
+    if not isinstance(header, dict) or not all(
+        isinstance(v, bool) for v in header.values()
+    ):
+        raise DatasetError(
+            f"'header' of the catalog entry {catalog_entry!r} must be true, false or "
+            f"{{part: true/false}} (parts: {parts}), got {header!r}"
+        )
+    unknown = sorted(set(header) - set(parts))
+    if unknown:
+        raise DatasetError(
+            f"'header' of the catalog entry {catalog_entry!r} names part(s) "
+            f"{unknown}, which 'filepaths' does not; its parts: {parts}"
+        )
+    for value in header.values():
+        problem = header_problem(file_format, value)
+        if problem:
+            raise DatasetError(
+                f"'header' of the catalog entry {catalog_entry!r}: {problem}"
+            )
+    return dict(header)
+
+
+def _read_part(path: str, file_format: str, header: bool | None) -> RawPart:
     """``read_part``, its error raised as ``RawLogsError`` (a Kedro ``DatasetError``,
     which Kedro passes on unwrapped) with the same message and cause."""
     try:
-        return read_part(path, file_format)
+        return read_part(path, file_format, header)
     except UnreadableLogsError as error:
         raise RawLogsError(str(error)) from error.__cause__
 

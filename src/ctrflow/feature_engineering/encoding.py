@@ -125,14 +125,14 @@ def fit_feature_map(
             "vocabulary with: add them to schema.sequence_vocabulary "
             "(e.g. {history: item_id})"
         )
-    known = set(schema.categorical) | set(schema.numeric)
+    known = set(schema.categorical_fields) | set(schema.numeric)
     unknown = [c for c in selected if c not in known]
     if unknown:
         raise KeyError(
             f"selected features {unknown} are not categorical or numeric columns of the "
             f"schema; known: {sorted(known)}"
         )
-    categorical = [c for c in schema.categorical if c in selected]
+    categorical = [c for c in schema.categorical_fields if c in selected]
     numeric = [c for c in schema.numeric if c in selected]
     bucketed = numeric if params.numeric_transform == "log_bucket" else []
     parents = {interaction_name(a, b): [a, b] for a, b in pairs}
@@ -196,6 +196,7 @@ def fit_feature_map(
         categorical=fields,
         numeric=float_fields,
         sequence=sequence_fields,
+        derived=list(schema.derived),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ctrflow.schema import FieldSpec, SequenceSpec
+from ctrflow.schema import DerivedFeature, FieldSpec, SequenceSpec
 
 PAD_ID = 0  # reserved in every field (behaviour sequences are padded with it)
 OOV_ID = 1  # values unseen in train or rarer than min_count
@@ -77,12 +77,18 @@ class FeatureMap:
     (global ids) then one Float32 column per numeric field, then one
     ``List(Int32)`` column of exactly ``max_length`` global ids per sequence field,
     in this order.
+
+    ``derived`` holds the schema's derived features (``schema.derived``), so that
+    scoring adds them to raw rows with the same code as ingestion
+    (``ctrflow.ingestion.derived.add_derived(table, feature_map.derived)``) before
+    encoding.
     """
 
     label: str
     categorical: list[CategoricalField] = field(default_factory=list)
     numeric: list[NumericField] = field(default_factory=list)
     sequence: list[SequenceField] = field(default_factory=list)
+    derived: list[DerivedFeature] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         names = self.categorical_columns
@@ -137,6 +143,7 @@ class FeatureMap:
             "categorical": [asdict(f) for f in self.categorical],
             "numeric": [asdict(f) for f in self.numeric],
             "sequence": [asdict(f) for f in self.sequence],
+            "derived": [d.model_dump() for d in self.derived],
         }
 
     @classmethod
@@ -146,4 +153,5 @@ class FeatureMap:
             categorical=[CategoricalField(**f) for f in data["categorical"]],
             numeric=[NumericField(**f) for f in data["numeric"]],
             sequence=[SequenceField(**f) for f in data.get("sequence", [])],
+            derived=[DerivedFeature(**d) for d in data.get("derived", [])],
         )

@@ -56,7 +56,7 @@ def split_selected(
         >>> split_selected(["a", "a:b"], schema)
         (['a'], [('a', 'b')])
     """
-    parents = set(schema.categorical) | set(schema.numeric)
+    parents = set(schema.categorical_fields) | set(schema.numeric)
     fields, pairs = [], []
     for name in selected:
         parts = name.split(INTERACTION_SEPARATOR)

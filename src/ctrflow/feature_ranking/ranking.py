@@ -65,7 +65,7 @@ def rank_features(
         ValueError: the table is empty or lacks a schema column, or the label has
             nulls or negative values.
     """
-    wanted = [schema.label, *schema.categorical, *schema.numeric]
+    wanted = [schema.label, *schema.categorical_fields, *schema.numeric]
     missing = [column for column in wanted if column not in table.columns]
     if missing:
         raise ValueError(
@@ -152,7 +152,7 @@ def encode_fields(
 def _encoded_fields(
     table: pl.DataFrame, schema: DatasetSchema, numeric_bins: int
 ) -> Iterator[tuple[str, str, np.ndarray]]:
-    for name in schema.categorical:
+    for name in schema.categorical_fields:
         yield name, "categorical", encode_categorical(table[name])
     for name in schema.numeric:
         yield name, "numeric", encode_numeric(table[name], numeric_bins)

@@ -80,7 +80,7 @@ def check_selection(selection: SelectionParams, schema: DatasetSchema) -> None:
             (categorical and numeric) fields, or ``always_keep`` /
             ``never_keep`` naming a column that is not a schema feature.
     """
-    ranked = [*schema.categorical, *schema.numeric]
+    ranked = [*schema.categorical_fields, *schema.numeric]
     if selection.top_k is not None and selection.top_k > len(ranked):
         raise ValueError(
             f"feature_ranking.selection.top_k is {selection.top_k} but the schema "

@@ -1,8 +1,11 @@
-"""Reading (``ctrflow.ingestion.read``), typing, quarantining and splitting raw
-impression logs (polars and numpy; no Kedro)."""
+"""Reading (``ctrflow.ingestion.read``), naming (``header``), typing,
+quarantining, deriving and splitting raw impression logs (polars and numpy; no
+Kedro)."""
 
-from ctrflow.ingestion.cast import TypedRows, name_columns, type_rows
+from ctrflow.ingestion.cast import TypedRows, type_rows
+from ctrflow.ingestion.derived import add_derived
 from ctrflow.ingestion.errors import IngestionError, UnreadableLogsError
+from ctrflow.ingestion.header import name_columns
 from ctrflow.ingestion.quarantine import (
     QUARANTINE_SCHEMA,
     check_reject_fraction,
@@ -12,7 +15,11 @@ from ctrflow.ingestion.quarantine import (
     empty_quarantine,
 )
 from ctrflow.ingestion.raw_logs import RawLogs, RawPart
-from ctrflow.ingestion.splits import split_randomly_consuming
+from ctrflow.ingestion.splits import (
+    carve_consuming,
+    split_by_time_consuming,
+    split_randomly_consuming,
+)
 
 __all__ = [
     "QUARANTINE_SCHEMA",
@@ -21,12 +28,15 @@ __all__ = [
     "RawPart",
     "TypedRows",
     "UnreadableLogsError",
+    "add_derived",
+    "carve_consuming",
     "check_reject_fraction",
     "check_row_accounting",
     "count_reasons",
     "describe_reasons",
     "empty_quarantine",
     "name_columns",
+    "split_by_time_consuming",
     "split_randomly_consuming",
     "type_rows",
 ]

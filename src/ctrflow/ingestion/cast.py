@@ -16,6 +16,8 @@ from ctrflow.ingestion.errors import IngestionError, excerpt
 from ctrflow.ingestion.params import DEFAULT_MAX_FIELD_CHARS
 from ctrflow.ingestion.quarantine import QUARANTINE_SCHEMA
 from ctrflow.ingestion.raw_logs import joined_fields
+from ctrflow.ingestion.timestamps import EXPECTED as TIMESTAMP_EXPECTED
+from ctrflow.ingestion.timestamps import TIMESTAMP_TYPE, parse_timestamp
 from ctrflow.schema import DatasetSchema
 
 _EXCERPT = 40
@@ -42,49 +44,6 @@ class TypedRows:
     quarantined: pl.DataFrame
 
 
-def name_columns(
-    frame: pl.DataFrame,
-    source: str,
-    column_order: list[str] | None,
-    schema: DatasetSchema,
-) -> pl.DataFrame:
-    """Give a file without header (``column_1 .. column_n``) the schema's names.
-
-    Args:
-        frame: columns as read.
-        source: the file, for messages.
-        column_order: names in file order; default label, numeric, categorical, sequence.
-        schema: the dataset schema.
-
-    Raises:
-        IngestionError: the file's lines have another number of fields than names.
-    """
-    if not frame.columns or not all(c.startswith("column_") for c in frame.columns):
-        return frame
-    names = column_order or [
-        schema.label,
-        *schema.numeric,
-        *schema.categorical,
-        *schema.sequence,
-    ]
-    if len(names) != frame.width:
-        hint = ""
-        if frame.width == 1 and frame.height:
-            first = str(frame.row(0)[0])
-            if "," in first or ";" in first:
-                hint = (
-                    f"; its lines hold ',' or ';' (first: {excerpt(first, _EXCERPT)!r}): is it "
-                    "comma-separated? Then set file_format: csv in the catalog entry "
-                    "'raw_logs'"
-                )
-        raise IngestionError(
-            f"{source}: most of its lines have {frame.width} tab-separated field(s) "
-            f"but the schema (or ingestion.column_order) names {len(names)}: "
-            f"{names}{hint}"
-        )
-    return frame.rename(dict(zip(frame.columns, names, strict=True)))
-
-
 def type_rows(
     frame: pl.DataFrame,
     schema: DatasetSchema,
@@ -100,10 +59,12 @@ def type_rows(
     """Select the schema's columns, give them their types, quarantine bad rows.
 
     label -> Int8, numeric -> Float64, categorical -> String, sequence ->
-    List(String); a blank cell is a missing value (not allowed for the label).
-    A row is quarantined, with the first problem found in schema order, when a
-    value is longer than ``max_field_chars``, the label is empty or not 0/1, or a
-    numeric value is not a number or not finite.
+    List(String), timestamp -> Datetime("ms", "UTC")
+    (``ctrflow.ingestion.timestamps``); a blank cell is a missing value (not
+    allowed for the label and the timestamp). A row is quarantined, with the first
+    problem found in schema order, when a value is longer than
+    ``max_field_chars``, the label is empty or not 0/1, a numeric value is not a
+    number or not finite, or the timestamp is empty or not a time.
 
     Args:
         frame: the file's columns as read (strings, or Parquet types).
@@ -122,13 +83,14 @@ def type_rows(
             with none), so that a column is held twice only while it is typed.
 
     Returns:
-        accepted and quarantined rows; their heights add up to ``frame.height``.
+        accepted and quarantined rows (the accepted ones have
+        ``schema.input_columns``); their heights add up to ``frame.height``.
 
     Raises:
         IngestionError: a schema column is absent (the message lists the columns the
             file has), or a Parquet column has a type that cannot hold its values.
     """
-    missing = [c for c in schema.columns if c not in frame.columns]
+    missing = [c for c in schema.input_columns if c not in frame.columns]
     if missing:
         hint = ""
         if frame.width == 1 and any(sep in frame.columns[0] for sep in ",;"):
@@ -148,7 +110,7 @@ def type_rows(
             f"{source}: {frame.height} rows but {lines.height} line numbers (a bug)"
         )
     _check_dtypes(frame, schema, source, parquet)
-    wanted = set(schema.columns)  # extra columns are not typed; file order kept
+    wanted = set(schema.input_columns)  # extra columns are not typed; file order kept
     all_columns = frame
     frame = frame.select([c for c in frame.columns if c in wanted])
     # one cheap pass flags the rows that may be bad (a superset of the bad ones);
@@ -233,6 +195,17 @@ def _check_dtypes(
         dtype = frame.schema[column]
         if dtype != pl.String and not isinstance(dtype, pl.List):
             problems.append(f"{column!r} is {dtype}, expected a list or text")
+    if schema.timestamp is not None:
+        dtype = frame.schema[schema.timestamp]
+        if not (
+            dtype in (pl.String, pl.Date)
+            or isinstance(dtype, pl.Datetime)
+            or _is_number(dtype)
+        ):
+            problems.append(
+                f"{schema.timestamp!r} is {dtype}, expected a Datetime, a Date, "
+                "epoch seconds or milliseconds, or ISO-8601 text"
+            )
     if problems:
         raise IngestionError(
             f"{source}: column type(s) do not fit the schema: {'; '.join(problems)}. "
@@ -277,7 +250,7 @@ def _suspect(
     """
     tests = [
         pl.col(column).str.len_bytes() > max_field_chars
-        for column in schema.columns
+        for column in schema.input_columns
         if frame.schema[column] == pl.String
     ]
     label = _number(frame, schema.label)
@@ -290,6 +263,8 @@ def _suspect(
         else:
             number = pl.col(column).cast(pl.Float64)
         tests.append(~number.is_finite())
+    if schema.timestamp is not None:
+        tests.append(_timestamp(frame, schema.timestamp).is_null())
     return pl.any_horizontal([test.fill_null(False) for test in tests])
 
 
@@ -307,7 +282,7 @@ def _checks(
 ) -> list[tuple[str, str, pl.Expr, pl.Expr]]:
     """(column, reason, bad-row expression, detail expression), in priority order."""
     checks = []
-    for column in schema.columns:
+    for column in schema.input_columns:
         if frame.schema[column] == pl.String:
             length = pl.col(column).str.len_chars()
             checks.append(
@@ -360,7 +335,31 @@ def _checks(
                 _holds(column, cell, "a finite number"),
             )
         )
+    if schema.timestamp is not None:
+        column = schema.timestamp
+        cell = _cell(frame, column)
+        checks.append(
+            (
+                column,
+                "missing_timestamp",
+                cell.is_null(),
+                pl.lit(f"the timestamp column '{column}' is empty"),
+            )
+        )
+        checks.append(
+            (
+                column,
+                "not_a_timestamp",
+                cell.is_not_null() & _timestamp(frame, column).is_null(),
+                _holds(column, cell, TIMESTAMP_EXPECTED),
+            )
+        )
     return checks
+
+
+def _timestamp(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The value as a time (null where missing or not a time)."""
+    return parse_timestamp(pl.col(column), frame.schema[column])
 
 
 def _typed(
@@ -384,6 +383,11 @@ def _typed(
         *[(c, _cell(rows, c)) for c in schema.categorical],
         *[(c, _number(rows, c)) for c in schema.numeric],
         *[(c, sequence(c)) for c in schema.sequence],
+        *[
+            (c, _timestamp(rows, c).cast(TIMESTAMP_TYPE))
+            for c in [schema.timestamp]
+            if c is not None
+        ],
     ]
     mask = None if keep is None else pl.Series(keep)
     columns: list[pl.Series] = []

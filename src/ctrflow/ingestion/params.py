@@ -27,23 +27,44 @@ class SplitRatios(StrictParams):
         return self
 
 
+class ValidFromTrain(StrictParams):
+    """How the validation rows are carved from the train file when the raw logs
+    give train and test files only.
+
+    Attributes:
+        ratio: the share of the train file's accepted rows that become valid.
+        order: ``random`` (seeded with ``ingestion.seed``) or ``time`` (the newest
+            rows by ``schema.timestamp``).
+    """
+
+    ratio: float = Field(0.1, gt=0, lt=1)
+    order: Literal["random", "time"] = "random"
+
+
 class IngestionParams(StrictParams):
     """How raw logs become typed train/valid/test tables.
 
     Attributes:
-        split: ``random`` splits one file with ``ratios`` and ``seed``; ``given``
-            expects the raw dataset to hold ``train``, ``valid`` and ``test`` files.
-        column_order: names for the columns of a file without header (Criteo TSV,
-            libsvm), in file order; default: label, numeric, categorical, sequence.
+        split: ``random`` splits one file with ``ratios`` and ``seed``; ``time``
+            splits one file by ``schema.timestamp`` with ``ratios`` (the oldest
+            rows train, the newest test); ``given``: the raw dataset holds
+            ``train``, ``valid`` and ``test`` files, or ``train`` and ``test``
+            (valid is then carved from train by ``valid_from_train``).
+        valid_from_train: with given ``train`` and ``test`` files only, how the
+            validation rows are taken from train.
+        column_order: names for the columns of a file without header, in file
+            order; default: a headed sibling file's header, else (Criteo TSV,
+            libsvm) label, numeric, categorical, sequence.
         max_reject_fraction: rows that cannot be ingested go to the quarantine;
             when more than this share of one file's rows is quarantined the run
             stops with the top reasons.
         max_field_chars: a value longer than this is quarantined.
     """
 
-    split: Literal["random", "given"] = "random"
+    split: Literal["random", "time", "given"] = "random"
     ratios: SplitRatios = SplitRatios()
     seed: int = 2024
+    valid_from_train: ValidFromTrain = ValidFromTrain()
     column_order: list[str] | None = None
     sequence_separator: str = "^"
     max_reject_fraction: float = Field(0.01, ge=0, le=1)

@@ -16,6 +16,8 @@ Reasons (``reason`` column; ``detail`` says it in words with the offending value
 ``label_not_0_or_1``   the label is not 0 or 1 (``2``, ``-1``, ``yes``, ``NaN`` ...)
 ``not_a_number``       non-numeric text in a numeric column
 ``not_finite``         NaN or an infinity in a numeric column
+``missing_timestamp``  the ``schema.timestamp`` cell is empty
+``not_a_timestamp``    the timestamp is not epoch seconds / milliseconds or ISO-8601
 =====================  ================================================================
 """
 

@@ -36,6 +36,21 @@ def joined_fields(frame: pl.DataFrame, separator: str) -> pl.Expr:
 
 
 @dataclass(frozen=True)
+class FirstLine:
+    """The first line of a text file read with ``header`` undecided (auto): it is
+    kept out of the part's rows until ingestion, which knows the schema, decides
+    whether it names the columns or is the first data row.
+
+    Attributes:
+        fields: its fields (None: CSV quoting that cannot be parsed).
+        raw_text: the line.
+    """
+
+    fields: list[str] | None
+    raw_text: str
+
+
+@dataclass(frozen=True)
 class RawPart:
     """One file as read.
 
@@ -47,6 +62,10 @@ class RawPart:
         rows_read: the data rows in the file.
         first_line: line number of the first data row.
         checksum: the file's sha256 (set by ``read_part`` once the file is read).
+        header: True: the columns are named by the file's header; False: the file
+            has none (``column_1 .. column_n``); None: undecided, ``first`` holds
+            the first line, which is not among the rows (see ``RawLogs.header``).
+        first: the first line when ``header`` is None.
     """
 
     source: str
@@ -56,6 +75,8 @@ class RawPart:
     rows_read: int
     first_line: int
     checksum: str = ""
+    header: bool | None = True
+    first: FirstLine | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,12 @@ class RawLogs:
             ``raw_text`` (null) for the rows of ``frames``, whose line is their
             fields joined with it (an empty cell is null); see ``raw_text``. Not
             keeping every line's text halves the memory of a large file.
+        header: per part, whether its columns are named by a header (True),
+            ``column_1 .. column_n`` of a file without (False), or undecided
+            (None: ``first[part]`` is its first line, not among the rows yet;
+            ``ctrflow.ingestion.header.name_columns`` decides). A part absent
+            here is named by a header unless its columns are ``column_*``.
+        first: per undecided part, its first line.
     """
 
     frames: dict[str, pl.DataFrame]
@@ -92,6 +119,8 @@ class RawLogs:
     rejected: dict[str, pl.DataFrame] = field(default_factory=dict)
     rows_read: dict[str, int] = field(default_factory=dict)
     joined_with: str | None = None
+    header: dict[str, bool | None] = field(default_factory=dict)
+    first: dict[str, FirstLine] = field(default_factory=dict)
 
     @classmethod
     def from_parts(cls, parts: dict[str, RawPart], file_format: str) -> RawLogs:
@@ -106,7 +135,17 @@ class RawLogs:
             rejected={name: p.rejected for name, p in parts.items()},
             rows_read={name: p.rows_read for name, p in parts.items()},
             joined_with=_JOINED_WITH.get(file_format),
+            header={name: p.header for name, p in parts.items()},
+            first={name: p.first for name, p in parts.items() if p.first},
         )
+
+    def has_header(self, part: str) -> bool | None:
+        """``header[part]``; for a part not recorded there (raw logs built by
+        another dataset), whether its columns are not ``column_1 .. column_n``."""
+        if part in self.header:
+            return self.header[part]
+        columns = self.frames[part].columns
+        return not (columns and all(c.startswith("column_") for c in columns))
 
     def raw_text(self, part: str) -> pl.Series:
         """Every row's raw text (the line; null for Parquet), aligned with ``frames``."""

@@ -20,13 +20,38 @@ def test_criteo_tsv_gzip_without_header(write_file):
 def test_csv_and_tsv_with_header(write_file):
     csv = write_file("a.csv", 'label,user,item\r\n1,"u,1",i1\r\n0,u2,i2\r\n')
     tsv = write_file("a.tsv", "label\tuser\n1\tu1\n")
-    frame = read_delimited(csv, "csv").frame
+    frame = read_delimited(csv, "csv", header=True).frame
     assert frame.columns == ["label", "user", "item"]
     assert (
         frame.row(0) == ("1", "u,1", "i1") and frame.row(1)[2] == "i2"
     )  # CRLF stripped
-    part = read_delimited(tsv, "tsv")
+    part = read_delimited(tsv, "tsv", header=True)
     assert part.frame.row(0) == ("1", "u1") and part.first_line == 2
+    assert part.header is True and part.first is None
+
+
+def test_auto_keeps_the_first_line_aside_for_ingestion_to_decide(write_file):
+    path = write_file("a.csv", "label,user\n1,u1\n0,u2\n")
+    part = read_delimited(path, "csv")
+    assert part.header is None
+    assert (
+        part.first.fields == ["label", "user"] and part.first.raw_text == "label,user"
+    )
+    assert part.frame.columns == ["column_1", "column_2"]
+    assert part.frame.rows() == [("1", "u1"), ("0", "u2")]
+    assert part.rows_read == 2 and part.first_line == 2
+
+
+def test_auto_reads_a_blank_or_unparseable_first_line_as_data(write_file):
+    part = read_delimited(write_file("a.csv", '"a\n1\n'), "csv")
+    assert part.header is False and part.first is None
+    assert part.rejected["reason"].to_list() == ["unparseable_line"]
+
+
+def test_explicit_headerless_csv_is_numbered(write_file):
+    part = read_delimited(write_file("a.csv", "1,u1\n0,u2\n"), "csv", header=False)
+    assert part.frame.columns == ["column_1", "column_2"] and part.first_line == 1
+    assert part.rows_read == 2
 
 
 def test_lines_keep_their_number_and_raw_text_and_bad_lines_are_set_aside(
@@ -34,7 +59,7 @@ def test_lines_keep_their_number_and_raw_text_and_bad_lines_are_set_aside(
 ):
     # gzip is recognised by its magic bytes, whatever the name
     path = write_file("a.txt", "label\tn\n1\t2\n\n0\t3\textra\r\n1\t4\r\n", gz=True)
-    part = read_delimited(path, "tsv")
+    part = read_delimited(path, "tsv", header=True)
     raw = RawLogs.from_parts({"all": part}, "tsv")
     assert raw.frames["all"].rows() == [("1", "2"), ("1", "4")]
     # a tab-separated row's text is its fields joined back (not kept twice)
@@ -55,7 +80,7 @@ def test_headerless_width_is_that_of_most_lines(write_file):
 
 def test_csv_keeps_each_lines_text_and_quarantines_bad_quoting(write_file):
     path = write_file("f.csv", 'label,c\n1,"a,b"\n0,"unclosed\n1,x,extra\n0,')
-    part = read_delimited(path, "csv")
+    part = read_delimited(path, "csv", header=True)
     assert part.frame.rows() == [("1", "a,b"), ("0", None)]
     assert part.lines.rows() == [(2, '1,"a,b"'), (5, "0,")]
     assert part.rejected.schema == QUARANTINE_SCHEMA
@@ -102,7 +127,7 @@ def test_small_blocks_and_slices_give_the_same_rows(write_file, monkeypatch):
 )  # fmt: skip
 def test_bad_headers_are_errors(write_file, file_format, content, message):
     with pytest.raises(UnreadableLogsError, match=message):
-        read_delimited(write_file("head.txt", content), file_format)
+        read_delimited(write_file("head.txt", content), file_format, header=True)
 
 
 def test_a_long_header_is_shortened_in_the_message(write_file):

@@ -1,5 +1,5 @@
-"""Comma- and tab-separated text (``csv``, ``tsv`` with a header, ``criteo_tsv``
-without) split into string columns with polars string operations.
+"""Comma- and tab-separated text (``csv``, ``tsv`` with a header or without,
+``criteo_tsv`` without) split into string columns with polars string operations.
 
 A line that does not split into the expected number of fields is not an error:
 it goes to the read step's quarantine with its reason (``empty_line``,
@@ -10,32 +10,37 @@ it goes to the read step's quarantine with its reason (``empty_line``,
 from __future__ import annotations
 
 import csv
-from collections import Counter
 
 import numpy as np
 import polars as pl
 
 from ctrflow.ingestion.errors import UnreadableLogsError, excerpt
+from ctrflow.ingestion.header import check_header, is_number
 from ctrflow.ingestion.quarantine import quarantine_lines
-from ctrflow.ingestion.raw_logs import LINE_INFO_SCHEMA, RawPart
+from ctrflow.ingestion.raw_logs import LINE_INFO_SCHEMA, FirstLine, RawPart
 from ctrflow.ingestion.read.lines import read_lines
 
 _SLICE_ROWS = 250_000  # lines split into fields at a time
 _EXCERPT = 60
 
 
-def read_delimited(path: str, file_format: str) -> RawPart:
+def read_delimited(path: str, file_format: str, header: bool | None = None) -> RawPart:
     """Read a ``csv``, ``tsv`` or ``criteo_tsv`` file into string columns.
 
-    With a header (``csv``, ``tsv``) the columns are named by it; without
-    (``criteo_tsv``) they are ``column_1 .. column_n``, n the number of fields of
-    most lines. CSV honours ``"`` quoting (only lines holding a ``"`` go through
-    Python's ``csv`` parser). Tab-separated rows keep no text (their line is their
-    fields joined by tabs: ``RawLogs.raw_text``); only quarantined lines keep theirs.
+    With a header the columns are named by it; without they are
+    ``column_1 .. column_n``, n the number of fields of most lines. CSV honours
+    ``"`` quoting (only lines holding a ``"`` go through Python's ``csv``
+    parser). Tab-separated rows keep no text (their line is their fields joined
+    by tabs: ``RawLogs.raw_text``); only quarantined lines keep theirs.
 
     Args:
         path: the file.
-        file_format: ``csv``, ``tsv`` or ``criteo_tsv``.
+        file_format: ``csv``, ``tsv`` or ``criteo_tsv`` (never a header).
+        header: True: the first line is the header; False: there is none; None
+            (auto): undecided, the first line is returned aside
+            (``RawPart.first``) for ingestion to decide with the schema
+            (``ctrflow.ingestion.header``); a blank or unparseable first line
+            cannot be a header, and the file is read as headerless.
 
     Raises:
         UnreadableLogsError: the file cannot be read as text (``read_lines``), or
@@ -45,38 +50,24 @@ def read_delimited(path: str, file_format: str) -> RawPart:
     lines, blocks = read_lines(path)
     if file_format == "csv":
         blocks = []  # CSV keeps every line's text: its fields are split up front
-    has_header = file_format != "criteo_tsv"
+    if file_format == "criteo_tsv":
+        header = False
     separator = "comma" if file_format == "csv" else "tab"
     if file_format == "csv":
         lines = lines.with_columns(_split_fields(lines, file_format).alias("_fields"))
         count = pl.col("_fields").list.len()
-        header = lines["_fields"][0]
+        first_fields = lines["_fields"][0]
     else:  # tab-separated: count the tabs, split only the accepted lines (below)
         count = pl.col("raw_text").str.count_matches("\t", literal=True) + 1
-        header = pl.Series(lines["raw_text"][0].split("\t"))
-    if has_header:
-        if header is None or not lines["raw_text"][0].strip():
-            raise UnreadableLogsError(
-                f"{path}:1: the header line is empty or unparseable"
-            )
-        names = [name.strip() for name in header.to_list()]
-        _check_header(path, names)
-        lines = lines.slice(1)
-        if lines.height == 0:
-            raise UnreadableLogsError(
-                f"{path}: has a header line but no data rows (header: "
-                f"{excerpt(str(names), _EXCERPT)})"
-            )
+        first_fields = pl.Series(lines["raw_text"][0].split("\t"))
+    lines, names, first = _first_line(path, lines, first_fields, header)
     # blank: nothing but whitespace (the pattern stops at the first other character)
     lines = lines.with_columns(
         _count=count, _blank=pl.col("raw_text").str.contains(r"^\s*$")
     )
-    if not has_header:
-        counts_of_data = lines.filter(~pl.col("_blank"))["_count"]
-        if counts_of_data.len() == 0:
-            raise UnreadableLogsError(f"{path}: the file holds only blank lines")
-        width = int(counts_of_data.mode().sort()[-1])
-        names = [f"column_{i}" for i in range(1, width + 1)]
+    header = names is not None if first is None else None
+    if names is None:
+        names = _numbered_columns(path, lines, first)
     width = len(names)
     is_last = pl.int_range(pl.len()) == pl.len() - 1
     blank = pl.col("_blank")
@@ -119,7 +110,7 @@ def read_delimited(path: str, file_format: str) -> RawPart:
         ]
     ).sort("line_number")
     is_good = ~blank & ~unparseable & ~wrong_count
-    first_line = 2 if has_header else 1
+    first_line = 1 if header is False else 2
     if file_format == "csv":
         good = lines.filter(is_good)
         # in slices, so that only one slice's lists of fields exist at a time; one
@@ -138,6 +129,8 @@ def read_delimited(path: str, file_format: str) -> RawPart:
             rejected=rejected,
             rows_read=lines.height,
             first_line=first_line,
+            header=header,
+            first=first,
         )
     # tab-separated: the fields are split block by block and each block's text is
     # freed once split; the rows keep no text (a row's line is its fields joined
@@ -160,7 +153,52 @@ def read_delimited(path: str, file_format: str) -> RawPart:
         rejected=rejected,
         rows_read=rows_read,
         first_line=first_line,
+        header=header,
+        first=first,
     )
+
+
+def _first_line(
+    path: str, lines: pl.DataFrame, fields: pl.Series | None, header: bool | None
+) -> tuple[pl.DataFrame, list[str] | None, FirstLine | None]:
+    """``(data lines, header names or None, first line kept aside or None)``;
+    auto (``header`` None) reads a blank or unparseable first line as data."""
+    text = lines["raw_text"][0]
+    if header is None and (fields is None or not text.strip()):
+        header = False  # a blank or unparseable line names no column
+    if header is False:
+        return lines, None, None
+    if header is None:
+        first = FirstLine(fields.to_list(), text)  # type: ignore[union-attr]
+        if lines.height == 1 and not any(is_number(f.strip()) for f in first.fields):
+            header = True  # one line and no number: a header without data rows
+        else:
+            return lines.slice(1), None, first
+    if fields is None or not text.strip():
+        raise UnreadableLogsError(f"{path}:1: the header line is empty or unparseable")
+    names = [name.strip() for name in fields.to_list()]
+    check_header(path, names)
+    if lines.height == 1:
+        raise UnreadableLogsError(
+            f"{path}: has a header line but no data rows (header: "
+            f"{excerpt(str(names), _EXCERPT)})"
+        )
+    return lines.slice(1), names, None
+
+
+def _numbered_columns(
+    path: str, lines: pl.DataFrame, first: FirstLine | None
+) -> list[str]:
+    """``column_1 .. column_n``, n the number of fields of most non-blank lines
+    (of the first line kept aside when there is no other)."""
+    counts = lines.filter(~pl.col("_blank"))["_count"]
+    if counts.len():
+        width = int(counts.mode().sort()[-1])
+    elif first is not None:
+        width = len(first.fields or [])
+    else:
+        raise UnreadableLogsError(f"{path}: the file holds only blank lines")
+    return [f"column_{i}" for i in range(1, width + 1)]
 
 
 def _split_fields(lines: pl.DataFrame, file_format: str) -> pl.Series:
@@ -231,17 +269,3 @@ def _fields_to_columns(lines: pl.DataFrame, names: list[str]) -> pl.DataFrame:
         .alias(name)
         for i, name in enumerate(names)
     )
-
-
-def _check_header(path: str, names: list[str]) -> None:
-    duplicates = sorted(name for name, n in Counter(names).items() if n > 1)
-    if duplicates:
-        raise UnreadableLogsError(
-            f"{path}:1: the header names column(s) {duplicates} more than once; "
-            f"header: {names}"
-        )
-    if "" in names:
-        raise UnreadableLogsError(
-            f"{path}:1: the header has an empty column name at position "
-            f"{names.index('') + 1}; header: {names}"
-        )

@@ -41,4 +41,5 @@ def read_libsvm(path: str) -> RawPart:
         rejected=rejected,
         rows_read=lines.height,
         first_line=1,
+        header=False,
     )
