@@ -120,7 +120,7 @@ def test_an_environment_overriding_one_key_keeps_the_others(
         "drift": {**base["drift"], "max_psi": 0.3},
     }
     assert parameters["data_quality"]["expectations"] == base["expectations"]
-    assert parameters["data_quality"]["positive_rate"] == {"min": 0.01, "max": 0.7}
+    assert parameters["data_quality"]["positive_rate"] == {"min": 0.0001, "max": 0.7}
 
 
 def test_every_block_has_a_model():

@@ -177,3 +177,18 @@ def test_a_custom_expectation_on_a_column_outside_the_schema():
         r"the schema \(columns: \['label', 'c', 'n'\]\)",
     ):
         build_expectation_suite(SCHEMA, params)
+
+
+def test_an_expectation_naming_the_label_by_name_says_which_file_to_change():
+    schema = DatasetSchema(label="clicked", categorical=["c"])
+    params = DataQualityParams(
+        expectations=[{"expectation": "expect_column_to_exist", "column": "label"}]
+    )
+    with pytest.raises(ValueError) as error:
+        build_expectation_suite(schema, params)
+    assert str(error.value).startswith(
+        "data_quality.expectations name column(s) ['label'], which are not in the "
+        "schema (columns: ['clicked', 'c']); set data_quality.expectations in "
+        "conf/<env>/parameters_data_quality.yml"
+    )
+    assert "'schema.label' names the label column" in str(error.value)

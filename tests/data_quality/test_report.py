@@ -118,7 +118,7 @@ def test_warnings_alone_pass():
     assert built["success"] is True
     require_passed(built)
     assert summarise_report(built) == (
-        "Data quality passed: rows train 2,000; 2 expectations evaluated; 0 blocking failure(s), 1 warning(s), 0 drift warning(s)"
+        "Data quality passed: rows train 2,000; 2 expectations evaluated; 0 blocking failure(s), 1 warning(s), 0 drift warning(s), 0 probable leak(s)"
     )
 
 

@@ -24,9 +24,15 @@ def table(typed_demo_table) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def clean_report(table, demo_schema) -> dict:
+def clean_report(table, typed_demo_table, demo_schema) -> dict:
+    # valid and test are other rows: rows of train seen again in valid would let
+    # near-unique ids score their own labels (the leak check)
     return validate_tables(
-        {"train": table, "valid": table.head(1_500), "test": table.tail(1_200)},
+        {
+            "train": table,
+            "valid": typed_demo_table(1_500, seed=4),
+            "test": typed_demo_table(1_200, seed=5),
+        },
         demo_schema,
         PARAMS,
     )
@@ -76,12 +82,13 @@ def test_clean_tables_pass(clean_report):
         assert split_report["row_count"] == clean_report["row_counts"][split]
         assert split_report["gx_result"]["success"] is True
         # 1 row count + 40 columns + 2 label + 1 positive rate + 39 null fractions
-        # + the default expectation (the label's most common value is 0)
-        assert (
-            len(split_report["expectations"])
-            == len(split_report["gx_result"]["results"])
-            == 84
-        )
+        # + the default expectation (the label's most common value is 0); valid
+        # also has the leak check's entry of each of the 39 features
+        leak_entries = 39 if split == "valid" else 0
+        assert len(split_report["gx_result"]["results"]) == 84
+        assert len(split_report["expectations"]) == 84 + leak_entries
+    assert clean_report["probable_leaks"] == []
+    assert clean_report["leaks"]["skipped"] is None
 
 
 def test_report_entries_carry_what_was_checked_and_observed(clean_report, table):
@@ -299,3 +306,37 @@ def test_input_tables_are_not_changed(table, validate):
     before = table.clone()
     validate(table)
     assert table.equals(before)
+
+
+def test_display_ad_click_rates_pass_the_default_checks():
+    """0.95% positives in train, 0.24% in test (real display-ad logs): the base
+    positive-rate floor (0.01%) and label-rate shift (0.02) let them pass."""
+
+    def split(rows: int, positives: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "label": [1] * positives + [0] * (rows - positives),
+                "c": [f"v{i % 7}" for i in range(rows)],
+                "n": [float(i % 11) for i in range(rows)],
+            },
+            schema={"label": pl.Int8, "c": pl.String, "n": pl.Float64},
+        )
+
+    schema = DatasetSchema(label="label", categorical=["c"], numeric=["n"])
+    tables = {
+        "train": split(20_000, 190),
+        "valid": split(5_000, 10),
+        "test": split(5_000, 12),
+    }
+    report = validate_tables(tables, schema, DataQualityParams())
+    assert report["success"] is True
+    assert report["drift"]["label"] and not any(
+        record["exceeded"] for record in report["drift"]["label"]
+    )
+    rates = {
+        entry["split"]: entry["observed_value"]
+        for split_report in report["splits"].values()
+        for entry in split_report["expectations"]
+        if entry["check"] == "positive_rate" and entry["success"]
+    }
+    assert rates == {"train": 0.0095, "valid": 0.002, "test": 0.0024}

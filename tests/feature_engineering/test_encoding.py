@@ -5,7 +5,10 @@ import pytest
 
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.feature_map import OOV_ID, FeatureMap
-from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.feature_engineering.params import (
+    FeatureEngineeringParams,
+    resolve_min_count,
+)
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label="y", categorical=["a", "b"], numeric=["n"])
@@ -82,3 +85,39 @@ def test_feature_map_round_trips_through_json_dict():
 def test_unknown_selected_feature():
     with pytest.raises(KeyError, match=r"\['zz'\] are not categorical or numeric"):
         fit_feature_map(TRAIN, ["a", "zz"], SCHEMA, FeatureEngineeringParams())
+
+
+@pytest.mark.parametrize(
+    "train_rows, expected",
+    [
+        (1_000, 2),
+        (160_000, 2),  # the demo
+        (1_000_000, 2),
+        (1_500_000, 3),
+        (10_000_000, 7),
+        (33_003_326, 10),  # BARS Criteo_x1's train split
+        (45_840_617, 10),  # all of Criteo's Kaggle train
+        (1_000_000_000, 17),
+    ],
+)
+def test_auto_min_count_grows_slowly_with_the_train_rows(train_rows, expected):
+    assert resolve_min_count("auto", train_rows) == expected
+
+
+def test_an_explicit_min_count_wins_over_auto():
+    assert resolve_min_count(1, 40_000_000) == 1
+    assert FeatureEngineeringParams().min_count == "auto"
+    assert FeatureEngineeringParams(min_count=7).min_count == 7
+    with pytest.raises(ValueError, match="min_count"):
+        FeatureEngineeringParams(min_count=0)
+    with pytest.raises(ValueError, match="min_count"):
+        FeatureEngineeringParams(min_count="always")
+
+
+def test_auto_min_count_is_2_on_a_small_train_split():
+    auto = fit_feature_map(TRAIN, ["a", "b"], SCHEMA, FeatureEngineeringParams())
+    two = fit_feature_map(
+        TRAIN, ["a", "b"], SCHEMA, FeatureEngineeringParams(min_count=2)
+    )
+    assert auto == two
+    assert auto.categorical[0].vocabulary == ["x", "y"]  # z seen once: OOV

@@ -6,7 +6,8 @@ context and returns a JSON-serialisable report; ``report.require_passed`` raises
 ``DataQualityError`` when a blocking expectation failed; ``data_docs.render_data_docs``
 renders the report's GX results as one HTML page; ``plots.data_quality_figure`` draws
 it with plotly. ``drift.compute_drift`` compares valid and test with train (OOV rate,
-PSI, label rate).
+PSI, label rate); ``leaks.check_leaks`` flags columns that alone nearly determine the
+label (single-column validation AUC).
 
 This package imports nothing: importing ``ctrflow.data_quality.params`` must not load
 Great Expectations (about 6 s), so import from the modules.

@@ -18,6 +18,7 @@ CheckFamily = Literal[
     "null_fraction",
     "numeric_range",
     "positive_rate",
+    "leak",
 ]
 DEFAULT_SEVERITY: dict[str, Severity] = {
     "columns_present": "blocking",
@@ -26,6 +27,7 @@ DEFAULT_SEVERITY: dict[str, Severity] = {
     "null_fraction": "warning",
     "numeric_range": "warning",
     "positive_rate": "blocking",
+    "leak": "warning",
 }
 
 
@@ -109,6 +111,19 @@ class DriftParams(StrictParams):
         return self
 
 
+class LeakParams(StrictParams):
+    """The probable-leak check (``ctrflow.data_quality.leaks``); its severity is
+    ``severity.leak``.
+
+    Attributes:
+        max_single_column_auc: a feature column whose per-value click rate, fit on
+            train, scores the validation split with an AUC at or above this is a
+            probable leak; ``null`` turns the check off.
+    """
+
+    max_single_column_auc: float | None = Field(0.98, ge=0.5, le=1)
+
+
 class DataQualityParams(StrictParams):
     """Great Expectations suite derived from the schema, with thresholds.
 
@@ -127,13 +142,16 @@ class DataQualityParams(StrictParams):
         expectations: more GX expectations, each with its own severity (check
             family ``custom``), added to the ones derived from the schema.
         drift: thresholds of the split-drift warnings.
+        leak: the probable-leak check (a column that alone nearly determines the
+            label).
     """
 
     min_rows: int = Field(100, ge=0)
     max_null_fraction: float = Field(0.5, ge=0, le=1)
     null_fraction_overrides: dict[str, float] = Field(default_factory=dict)
     numeric_ranges: dict[str, ValueRange] = Field(default_factory=dict)
-    positive_rate: ValueRange = ValueRange(min=0.01, max=0.7)
+    # display-ad click rates of 0.1-2% are normal
+    positive_rate: ValueRange = ValueRange(min=0.0001, max=0.7)
     severity: dict[CheckFamily, Severity] = Field(
         default_factory=lambda: dict(DEFAULT_SEVERITY)
     )
@@ -141,6 +159,7 @@ class DataQualityParams(StrictParams):
         default_factory=lambda: [ExpectationSpec(**DEFAULT_EXPECTATION)]
     )
     drift: DriftParams = DriftParams()
+    leak: LeakParams = LeakParams()
 
     @model_validator(mode="before")
     @classmethod

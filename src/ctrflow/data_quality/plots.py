@@ -3,7 +3,8 @@
 Rows: expectations passed / failed per split and check family; unexpected counts
 of every expectation that found any (but passed null checks); null fraction per column and split; and the
 drift of valid and test against train (OOV rate per categorical field, PSI per
-numeric field, the label rate per split in the title).
+numeric field, the label rate per split in the title); and the leak check's
+single-column validation AUC per field, the probable leaks in the title.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _SPLIT_COLOURS = {"train": "#1f77b4", "valid": "#ff7f0e", "test": "#2ca02c"}
 
 
 def data_quality_figure(report: Mapping[str, Any]) -> go.Figure:
-    """The report as five stacked panels (see the module docstring).
+    """The report as six stacked panels (see the module docstring).
 
     Args:
         report: a data-quality report (``ctrflow.data_quality.validate_tables``).
@@ -50,8 +51,12 @@ def data_quality_figure(report: Mapping[str, Any]) -> go.Figure:
         "Drift: share of values unseen in train (OOV), per categorical field",
         "Drift: population-stability index against train, per numeric field"
         + (f" (label rate: {label_rate})" if label_rate else ""),
-    )
-    figure = make_subplots(rows=5, cols=1, subplot_titles=titles, vertical_spacing=0.07)
+        "Leak check: AUC of each field alone (train's click rate per value, "
+        "scored on valid); probable leaks: "
+        + (", ".join(leak["column"] for leak in report.get("probable_leaks") or [])
+           or "none"),
+    )  # fmt: skip
+    figure = make_subplots(rows=6, cols=1, subplot_titles=titles, vertical_spacing=0.06)
     entries = [
         entry for split in report["splits"].values() for entry in split["expectations"]
     ]
@@ -60,10 +65,11 @@ def data_quality_figure(report: Mapping[str, Any]) -> go.Figure:
     _split_bars(figure, report.get("null_fractions") or {}, row=3, legend=True)
     _drift_panel(figure, drift.get("categorical") or [], "oov_rate", row=4)
     _drift_panel(figure, drift.get("numeric") or [], "psi", row=5)
+    _drift_panel(figure, (report.get("leaks") or {}).get("columns") or [], "auc", 6)
     status = "passed" if report["success"] else "FAILED"
     figure.update_layout(
         title=f"Data quality: {status}",
-        height=1900,
+        height=2250,
         barmode="group",
         template="plotly_white",
         legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
@@ -73,6 +79,7 @@ def data_quality_figure(report: Mapping[str, Any]) -> go.Figure:
     figure.update_yaxes(title_text="null fraction", range=[0, 1], row=3, col=1)
     figure.update_yaxes(title_text="OOV rate", row=4, col=1)
     figure.update_yaxes(title_text="PSI", row=5, col=1)
+    figure.update_yaxes(title_text="single-column AUC", row=6, col=1)
     return figure
 
 

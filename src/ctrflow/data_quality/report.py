@@ -13,7 +13,13 @@ Report layout (``build_report``)::
                          "expectations": [entry, ...], "gx_result": {...}}},
       "null_fractions": {split: {column: float}},   # added by validate_tables
       "drift": {...},  # OOV, PSI, label rate: ctrflow.data_quality.drift.compute_drift
+      "leaks": {...},  # single-column AUCs: ctrflow.data_quality.leaks.check_leaks
+      "probable_leaks": [{"column", "auc", "split", "message"}, ...],  # [] when none
     }
+
+The leak check's entries (check ``leak``, one per column) join the validation
+split's ``expectations``, and a probable leak is a warning (or, with
+``severity.leak: blocking``, a blocking failure) like a failed expectation.
 
 An entry describes one expectation on one split: ``split``, ``expectation`` (GX
 type), ``check`` (family), ``column`` (None for table-level ones), ``kwargs``,
@@ -80,6 +86,22 @@ def build_report(
     }
 
 
+def add_entries(report: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Adds entries of checks computed outside GX (same layout) to ``report``: to
+    their split's ``expectations``, and the failed ones to ``warnings`` or
+    ``blocking_failures`` (updating ``success``)."""
+    for entry in entries:
+        split = report["splits"][entry["split"]]
+        split["expectations"].append(entry)
+        if entry["success"]:
+            continue
+        if entry["severity"] == "blocking":
+            report["blocking_failures"].append(entry)
+            split["success"] = report["success"] = False
+        else:
+            report["warnings"].append(entry)
+
+
 def require_passed(report: Mapping[str, Any]) -> None:
     """Stops the run when a blocking expectation failed.
 
@@ -140,6 +162,7 @@ def summarise_report(report: Mapping[str, Any]) -> str:
     )
     evaluated = sum(len(split["expectations"]) for split in report["splits"].values())
     drift = len((report.get("drift") or {}).get("warnings", []))
+    leaks = len(report.get("probable_leaks") or [])
     quarantine = report.get("quarantine")
     kept_aside = ""
     if quarantine is not None:
@@ -149,8 +172,8 @@ def summarise_report(report: Mapping[str, Any]) -> str:
     return (
         f"Data quality {status}: rows {rows}; {evaluated} expectations evaluated; "
         f"{len(report['blocking_failures'])} blocking failure(s), "
-        f"{len(report['warnings'])} warning(s), {drift} drift warning(s)"
-        f"{kept_aside}"
+        f"{len(report['warnings'])} warning(s), {drift} drift warning(s), "
+        f"{leaks} probable leak(s){kept_aside}"
     )
 
 

@@ -23,12 +23,14 @@ from great_expectations.data_context.types.base import (
 )
 
 from ctrflow.data_quality.drift import TRAIN, compute_drift, null_fractions
+from ctrflow.data_quality.leaks import LEAK_CHECK, check_leaks, leak_entries
 from ctrflow.data_quality.params import DataQualityParams
-from ctrflow.data_quality.report import build_report
+from ctrflow.data_quality.report import add_entries, build_report
 from ctrflow.data_quality.suite import build_expectation_suite
 from ctrflow.schema import DatasetSchema
 
 DATA_SOURCE_NAME = "ctrflow"
+VALID = "valid"  # the split the leak check scores
 # BASIC: observed value, unexpected count and percent and a few unexpected values
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 10}
 
@@ -86,7 +88,10 @@ def validate_tables(
     Returns:
         The data-quality report (see ``ctrflow.data_quality.report.build_report``),
         with ``null_fractions`` (split -> column -> share missing) and, when there
-        is a ``train`` split, ``drift`` (``ctrflow.data_quality.drift.compute_drift``).
+        is a ``train`` split, ``drift`` (``ctrflow.data_quality.drift.compute_drift``);
+        with ``train`` and ``valid`` splits, ``leaks``
+        (``ctrflow.data_quality.leaks.check_leaks``); ``probable_leaks`` always
+        (``[]`` when none or not checked).
 
     Raises:
         ValueError: a parameter names a column the schema does not have.
@@ -102,6 +107,14 @@ def validate_tables(
     report["null_fractions"] = null_fractions(tables)
     if TRAIN in tables:
         report["drift"] = _plain_json(compute_drift(tables, schema, params.drift))
+    report["probable_leaks"] = []
+    if TRAIN in tables and VALID in tables:
+        leaks = _plain_json(
+            check_leaks(tables[TRAIN], tables[VALID], schema, params.leak, VALID)
+        )
+        report["probable_leaks"] = leaks.pop("probable_leaks")
+        report["leaks"] = leaks
+        add_entries(report, leak_entries(leaks, params.severity[LEAK_CHECK]))
     return report
 
 

@@ -19,7 +19,10 @@ from ctrflow.feature_engineering.interactions import (
     interaction_token,
     split_selected,
 )
-from ctrflow.feature_engineering.params import FeatureEngineeringParams
+from ctrflow.feature_engineering.params import (
+    FeatureEngineeringParams,
+    resolve_min_count,
+)
 from ctrflow.schema import DatasetSchema
 
 
@@ -103,7 +106,9 @@ def fit_feature_map(
             (:mod:`ctrflow.feature_engineering.interactions`), encoded after the others.
         schema: which columns are categorical, numeric or sequence, and which
             categorical field each sequence shares its vocabulary with.
-        params: ``min_count``, ``numeric_transform`` and ``max_sequence_length``.
+        params: ``min_count`` (``auto``: from ``train``'s row count,
+            ``resolve_min_count``), ``numeric_transform`` and
+            ``max_sequence_length``.
 
     Returns:
         The feature map; values seen fewer than ``min_count`` times share the OOV id.
@@ -143,6 +148,7 @@ def fit_feature_map(
         [_token(c) for c in categorical] + [_bucket_code(c) for c in bucketed] + crossed
     )
     names = [*categorical, *bucketed, *parents]
+    min_count = resolve_min_count(params.min_count, train.height)
     # every field's value counts at once (polars runs them in parallel)
     counted = pl.collect_all(
         [
@@ -163,7 +169,7 @@ def fit_feature_map(
                     dtype=pl.String,
                 )
             )
-        counts = counts.filter(pl.col("count") >= params.min_count).sort(
+        counts = counts.filter(pl.col("count") >= min_count).sort(
             ["count", column], descending=[True, False]
         )
         source = "numeric" if column in bucketed else "categorical"

@@ -238,6 +238,17 @@ def test_parameters_file_and_node_types():
         ParameterValidator({"data_quality": pipeline}).validate_raw_params(raw)
 
 
+def test_base_parameters_name_no_column_of_a_dataset():
+    """conf/base's checks fit any schema: a data set whose columns share no name
+    with the demo's (not even the label's) builds the suite."""
+    raw = yaml.safe_load((_CONF / "parameters_data_quality.yml").read_text())
+    params = DataQualityParams(**raw["data_quality"])
+    other = DatasetSchema(label="clicked", categorical=["site"], numeric=["price"])
+    suite = build_expectation_suite(other, params)
+    custom = [e for e in suite.expectations if e.meta["check"] == "custom"]
+    assert [e.column for e in custom] == ["clicked"]  # `schema.label`
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

@@ -26,7 +26,9 @@ def test_pipeline_encodes_every_split_with_the_train_vocabulary(
         }
     )
     SequentialRunner().run(create_pipeline(), catalog)
-    feature_map = FeatureMap.from_dict(catalog.load("feature_map"))
+    saved = catalog.load("feature_map")
+    assert saved["min_count"] == 2  # auto, 15,000 train rows
+    feature_map = FeatureMap.from_dict(saved)
     assert feature_map.categorical_columns == ["C1", "C2", "C8", "I1"]
     for split, table in (("train", train), ("valid", valid), ("test", test)):
         encoded = catalog.load(f"{split}_encoded")

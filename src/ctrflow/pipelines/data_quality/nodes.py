@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from ctrflow.data_quality.leaks import LEAK_CHECK
 from ctrflow.data_quality.params import DataQualityParams
 from ctrflow.ingestion.quarantine import count_reasons
 from ctrflow.pipelines.hints import Figure
@@ -65,8 +66,10 @@ def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
 ) -> dict[str, Any]:
     """Validate each split against the expectation suite built from the schema.
 
-    Logs one warning per failed warning-severity expectation and per drift
-    threshold exceeded (valid/test against train), and a summary line.
+    Logs one warning per failed warning-severity expectation, per drift
+    threshold exceeded (valid/test against train) and per probable leak (a column
+    that alone nearly determines the label: what it is and what to do), the leak
+    check's highest AUC and time, and a summary line.
 
     Args:
         train_table: the typed train split.
@@ -89,16 +92,40 @@ def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
 
     tables = {"train": train_table, "valid": valid_table, "test": test_table}
     report = validate_tables(tables, schema, params)
+    # a leak is logged once, with its message (what to do), below
     for entry in report["warnings"]:
-        logger.warning("Data quality warning: %s", describe_failure(entry))
+        if entry["check"] != LEAK_CHECK:
+            logger.warning("Data quality warning: %s", describe_failure(entry))
     for entry in report["blocking_failures"]:
-        logger.error("Data quality blocking failure: %s", describe_failure(entry))
+        if entry["check"] != LEAK_CHECK:
+            logger.error("Data quality blocking failure: %s", describe_failure(entry))
     for warning in report.get("drift", {}).get("warnings", []):
         logger.warning("Data drift warning: %s", warning)
+    _log_leak_check(report, params.severity[LEAK_CHECK])
     if quarantined_rows is not None:
         report["quarantine"] = _quarantine_summary(quarantined_rows)
     logger.info("%s", summarise_report(report))
     return report
+
+
+def _log_leak_check(report: dict[str, Any], severity: str) -> None:
+    leaks = report.get("leaks")
+    if leaks is None:
+        return
+    if leaks["skipped"]:
+        logger.info("Leak check skipped: %s", leaks["skipped"])
+        return
+    log = logger.error if severity == "blocking" else logger.warning
+    for leak in report["probable_leaks"]:
+        log("Probable leak: %s", leak["message"])
+    top = max(leaks["columns"], key=lambda record: record["auc"], default=None)
+    logger.info(
+        "Leak check: %d column(s) scored on %s in %.2f s, highest single-column AUC "
+        "%s, %d probable leak(s) (max_single_column_auc %s)",
+        len(leaks["columns"]), leaks["split"], leaks["seconds"],
+        f"{top['auc']:.4f} ({top['column']})" if top else "none",
+        len(report["probable_leaks"]), leaks["threshold"],
+    )  # fmt: skip
 
 
 def _quarantine_summary(quarantined_rows: pl.DataFrame) -> dict[str, Any]:
