@@ -110,13 +110,20 @@ def test_baseline_beats_chance_on_a_separable_set(splits):
 
 
 def test_the_c_with_the_best_validation_auc_is_kept(splits):
+    c_values = [1e3, 1e-5, 1.0, 1e-2, 10.0]
     fit = fit_baseline(
         splits["train"],
         splits["valid"],
         FEATURE_MAP,
-        BaselineParams(c_values=[10.0, 1e-5, 1.0]),
+        BaselineParams(c_values=c_values),
     )
-    assert [g["C"] for g in fit.grid] == [1e-5, 1.0, 10.0]  # tried in order
+    tried = [g["C"] for g in fit.grid]
+    assert tried == sorted(c_values)[: len(tried)]  # in increasing order
+    aucs = [g["valid_auc"] for g in fit.grid]
+    # each C improved on the last, but the one that stopped the search
+    assert all(a < b for a, b in zip(aucs[:-2], aucs[1:-1], strict=True))
+    if len(tried) < len(c_values):
+        assert aucs[-1] <= max(aucs[:-1])
     best = max(fit.grid, key=lambda g: g["valid_auc"])
     assert fit.c == best["C"]
     assert fit.valid_auc.auc == pytest.approx(best["valid_auc"], abs=1e-12)

@@ -14,8 +14,9 @@ class BaselineParams(StrictParams):
 
     Attributes:
         enabled: fit it and compare the model with it (``metrics.baseline``).
-        c_values: inverse L2 strengths tried (scikit-learn's ``C``); the one with
-            the best validation AUC is kept, the smallest on a tie.
+        c_values: inverse L2 strengths (scikit-learn's ``C``), tried in
+            increasing order until the validation AUC stops improving; the best
+            is kept, the smallest on a tie.
         max_iter: most L-BFGS iterations per fit; a fit that stops there is
             logged once and recorded (``converged: false``), not warned per fit.
         max_train_rows: train rows fitted on; a larger train split is sampled

@@ -465,7 +465,7 @@ def test_fit_baseline_model_scores_the_test_rows(lr_artifact, test_encoded):
     }  # fmt: skip
     assert record["model"] == "LogisticRegression" and record["enabled"] is True
     assert record["C"] in EvaluationParams().baseline.c_values
-    assert len(record["grid"]) == len(EvaluationParams().baseline.c_values)
+    assert 1 <= len(record["grid"]) <= len(EvaluationParams().baseline.c_values)
     assert record["columns"] == 5 + 1  # C1's 5 ids, I1
     assert record["valid_auc_ci"]["method"] == "DeLong"
     assert record["fit_seconds"] > 0
