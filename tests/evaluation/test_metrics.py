@@ -228,6 +228,7 @@ def test_summarise_predictions_by_hand():
             "ece": 0.325,
             "rows": 4,
             "positives": 2,
+            "negatives": 2,
         }
     )
     assert isinstance(summary["rows"], int) and isinstance(summary["auc"], float)

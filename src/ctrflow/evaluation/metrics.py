@@ -288,15 +288,15 @@ def summarise_predictions(
     Returns:
         ``auc``, ``logloss``, ``predicted_mean``, ``observed_rate``,
         ``calibration_ratio`` (predicted mean / observed rate: 1 is calibrated on
-        average, above 1 over-predicts clicks), ``ece``, ``rows``, ``positives``;
-        plain Python numbers.
+        average, above 1 over-predicts clicks), ``ece``, ``rows``, ``positives``,
+        ``negatives``; plain Python numbers.
 
     Raises:
         ValueError: a single class, bad labels or probabilities.
     """
     labels = _check_labels(labels)
     p = _check_scores(probabilities, labels.size, "probabilities")
-    positives, _ = _check_two_classes(labels, "AUC")
+    positives, negatives = _check_two_classes(labels, "AUC")
     predicted_mean = float(p.mean(dtype=np.float64))
     observed_rate = positives / labels.size
     return {
@@ -308,4 +308,5 @@ def summarise_predictions(
         "ece": calibration_table(labels, p, bins).expected_calibration_error,
         "rows": int(labels.size),
         "positives": positives,
+        "negatives": negatives,
     }

@@ -20,40 +20,68 @@ _DIAGONAL = {"color": "grey", "dash": "dash", "width": 1}
 _HISTORY_KEYS = ("epoch", "train_loss", "valid_auc", "valid_logloss")
 
 
-def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float) -> go.Figure:
-    """ROC curve on the unit square, with the chance diagonal.
+def roc_figure(
+    fpr: np.ndarray,
+    tpr: np.ndarray,
+    auc: float,
+    baseline: tuple[np.ndarray, np.ndarray, float] | None = None,
+) -> go.Figure:
+    """ROC curve on the unit square, with the chance diagonal and the baseline's.
 
     Args:
         fpr: false positive rates, increasing from 0 to 1 (``metrics.roc_curve``).
         tpr: true positive rates, same length.
         auc: area under the curve, shown in the legend and the title.
+        baseline: the logistic-regression baseline's ``(fpr, tpr, auc)``, drawn
+            dashed beside the model's; ``None`` draws the model alone.
 
     Returns:
-        Traces ``"ROC (AUC = …)"`` and ``"chance"``.
+        Traces ``"ROC (AUC = …)"``, ``"baseline LR (AUC = …)"`` (with a baseline)
+        and ``"chance"``.
+
+    Raises:
+        ValueError: an ``fpr`` and its ``tpr`` differ in shape.
 
     Example::
 
         >>> fig = roc_figure(np.array([0.0, 0.5, 1.0]), np.array([0.0, 0.8, 1.0]), 0.65)
         >>> [trace.name for trace in fig.data]
         ['ROC (AUC = 0.6500)', 'chance']
+        >>> line = np.array([0.0, 1.0])
+        >>> [t.name for t in roc_figure(line, line, 0.5, baseline=(line, line, 0.5)).data]
+        ['ROC (AUC = 0.5000)', 'baseline LR (AUC = 0.5000)', 'chance']
     """
-    fpr, tpr = np.asarray(fpr, dtype=np.float64), np.asarray(tpr, dtype=np.float64)
-    if fpr.shape != tpr.shape:
-        raise ValueError(f"fpr and tpr differ in shape: {fpr.shape} vs {tpr.shape}")
-    figure = go.Figure(
-        [
+    curves = [(fpr, tpr, f"ROC (AUC = {auc:.4f})", None)]
+    title = f"ROC curve on the test set (AUC = {auc:.4f}"
+    if baseline is not None:
+        baseline_fpr, baseline_tpr, baseline_auc = baseline
+        curves.append(
+            (baseline_fpr, baseline_tpr, f"baseline LR (AUC = {baseline_auc:.4f})",
+             {"dash": "dash"})
+        )  # fmt: skip
+        title += f"; baseline LR {baseline_auc:.4f}"
+    traces = []
+    for curve_fpr, curve_tpr, name, line in curves:
+        x = np.asarray(curve_fpr, dtype=np.float64)
+        y = np.asarray(curve_tpr, dtype=np.float64)
+        if x.shape != y.shape:
+            raise ValueError(f"fpr and tpr differ in shape: {x.shape} vs {y.shape}")
+        traces.append(
             go.Scatter(
-                x=fpr,
-                y=tpr,
+                x=x,
+                y=y,
                 mode="lines",
-                name=f"ROC (AUC = {auc:.4f})",
+                name=name,
+                line=line,
                 hovertemplate="FPR %{x:.3f}<br>TPR %{y:.3f}<extra></extra>",
-            ),
-            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=_DIAGONAL),
-        ]
+            )
+        )
+    traces.append(
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line=_DIAGONAL)
     )
+    figure = go.Figure(traces)
     figure.update_layout(
-        title=f"ROC curve on the test set (AUC = {auc:.4f})",
+        title=title + ")",
         xaxis={"title": "False positive rate", "range": [0, 1], "constrain": "domain"},
         yaxis={"title": "True positive rate", "range": [0, 1], "scaleanchor": "x"},
         legend={"x": 0.98, "y": 0.02, "xanchor": "right", "yanchor": "bottom"},
@@ -146,7 +174,9 @@ def calibration_figure(table: CalibrationTable) -> go.Figure:
 
 
 def learning_curve_figure(
-    history: Sequence[Mapping[str, Any]], best_epoch: int | None = None
+    history: Sequence[Mapping[str, Any]],
+    best_epoch: int | None = None,
+    baseline_valid_auc: float | None = None,
 ) -> go.Figure:
     """Loss and validation AUC per epoch, side by side.
 
@@ -154,10 +184,13 @@ def learning_curve_figure(
         history: the trainer's per-epoch records, each with ``epoch``,
             ``train_loss``, ``valid_auc`` and ``valid_logloss`` (other keys ignored).
         best_epoch: the epoch whose weights were kept, marked by a dotted line.
+        baseline_valid_auc: the logistic-regression baseline's validation AUC,
+            a dashed reference line on the AUC panel the model should rise above.
 
     Returns:
-        Traces ``"train loss"``, ``"valid logloss"`` (left panel) and
-        ``"valid AUC"`` (right panel).
+        Traces ``"train loss"``, ``"valid logloss"`` (left panel),
+        ``"valid AUC"`` and, with a baseline, ``"baseline LR valid AUC"``
+        (right panel).
 
     Raises:
         ValueError: ``history`` is empty.
@@ -205,6 +238,20 @@ def learning_curve_figure(
         row=1,
         col=2,
     )
+    if baseline_valid_auc is not None:
+        epochs = columns["epoch"]
+        figure.add_trace(
+            go.Scatter(
+                x=[min(epochs), max(epochs)],
+                y=[baseline_valid_auc] * 2,
+                mode="lines",
+                name="baseline LR valid AUC",
+                line={"color": "grey", "dash": "dash"},
+                hovertemplate="baseline LR valid AUC %{y:.4f}<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
     if best_epoch is not None:
         for col in (1, 2):
             figure.add_vline(

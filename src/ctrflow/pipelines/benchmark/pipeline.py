@@ -1,11 +1,14 @@
-"""Benchmark pipeline: per registered model (one Kedro namespace each) select ->
-train -> score -> metrics -> learning curve; then one leaderboard of the models
-that have metrics of the current data.
+"""Benchmark pipeline: the logistic-regression baseline once; per registered model
+(one Kedro namespace each) select -> train -> score -> metrics (against the
+baseline) -> learning curve; then one leaderboard of the models that have metrics
+of the current data.
 
 The training and evaluation pipelines come from the caller (the pipeline
 registry), so this module imports no other stage. Shared inputs stay global:
 ``{train,valid,test}_encoded``, ``feature_map``, ``data_fingerprint``,
-``params:training``, ``params:evaluation``, ``parameters``. Per namespace
+``params:training``, ``params:evaluation``, ``parameters``, and the baseline's
+``baseline_test_predictions`` and ``baseline_fit`` (the evaluation stage's node,
+out of its namespace: ``fit_baseline_node``, tagged with every model). Per namespace
 ``<model>``: ``<model>.model``, ``<model>.training_history``,
 ``<model>.test_predictions``, ``<model>.metrics``, ``<model>.learning_curve_plot``.
 
@@ -36,8 +39,9 @@ _SHARED_INPUTS = {
     "data_fingerprint",
 }
 # what the benchmark keeps of the evaluation pipeline (not the ROC and
-# calibration plots)
+# calibration plots), and the outputs of its baseline node, fitted once
 _EVALUATION_OUTPUTS = ("metrics", "learning_curve_plot")
+_BASELINE_OUTPUTS = {"baseline_test_predictions", "baseline_fit"}
 TAG = "benchmark"
 
 
@@ -55,13 +59,23 @@ def create_pipeline(
     models: one namespace each; default: every registered model.
     """
     models = list(models)
-    scoring = evaluation.to_outputs(*_EVALUATION_OUTPUTS)
+    baseline = evaluation.only_nodes_with_outputs(*_BASELINE_OUTPUTS)
+    scoring = evaluation.to_outputs(*_EVALUATION_OUTPUTS) - baseline
     per_model = [_model_pipeline(name, training, scoring) for name in models]
     with warnings.catch_warnings():
         # the leaderboard reads each namespace's `<model>.metrics` on purpose
         warnings.filterwarnings("ignore", "One or more dataset names contain '.'")
         leaderboard = _leaderboard_pipeline(models)
-    return Pipeline([*per_model, leaderboard], tags=[TAG])
+    return Pipeline([_shared(baseline, models), *per_model, leaderboard], tags=[TAG])
+
+
+def _shared(baseline: Pipeline, models: list[str]) -> Pipeline:
+    """The baseline's node out of the evaluation namespace (one fit for every
+    model), tagged with every model so that any ``--tags`` choice fits it."""
+    return Pipeline(
+        [node._copy(namespace=None) for node in baseline.nodes],
+        tags=["baseline", *models],
+    )
 
 
 def _leaderboard_pipeline(models: list[str]) -> Pipeline:
@@ -102,7 +116,7 @@ def _model_pipeline(name: str, training: Pipeline, scoring: Pipeline) -> Pipelin
     return Pipeline(
         [select, _reading(training, "params:training", "training_params"), scoring],
         namespace=name,
-        inputs=_SHARED_INPUTS,
+        inputs=_SHARED_INPUTS | _BASELINE_OUTPUTS,
         parameters={"training", "evaluation"},
         tags=[name],
     )
