@@ -265,12 +265,16 @@ def _report_hooks() -> RunReportHooks | None:
 
 
 def _run(traceback: bool, **options: Any) -> dict[str, Any]:
+    if options["pipeline"]:
+        if options["pipelines"]:
+            raise click.UsageError(
+                "Options '--pipeline' and '--pipelines' cannot be used together"
+            )
+        options["pipelines"], options["pipeline"] = [options["pipeline"]], None
     project_path = _project_path(click.get_current_context().obj)
     log_path = start_log_file(project_path)
     quiet_repeated_errors()
     _file_log.info("kedro %s", " ".join(sys.argv[1:]))
-    if options["pipeline"] and not options["pipelines"]:
-        options["pipelines"], options["pipeline"] = [options["pipeline"]], None
     hooks = _report_hooks()
     if hooks:
         hooks.reset()
