@@ -5,6 +5,8 @@ import warnings
 
 from kedro.config import OmegaConfigLoader
 
+from ctrflow.hooks import RunReportHooks
+
 # Kedro 1.7 registers its `globals`, `runtime_params` and custom resolvers with
 # OmegaConf's deprecated `register_new_resolver`; every run and `kedro viz build`
 # would print three warnings no user can act on.
@@ -24,6 +26,10 @@ def shared_data_root() -> str:
     """Where real benchmark data lives: ``$CTRFLOW_SHARED_DATA`` or ``../shared/data``."""
     return os.environ.get("CTRFLOW_SHARED_DATA", "../shared/data")
 
+
+# where a failed run was (for the error block of `kedro run`, ctrflow.cli) and the
+# summary a successful run ends with
+HOOKS = (RunReportHooks(),)
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
