@@ -71,7 +71,7 @@ def single_column_aucs(
     """
     label = schema.label
     present = set(train.columns) & set(valid.columns)
-    categorical = [c for c in schema.categorical if c in present]
+    categorical = [c for c in schema.categorical_fields if c in present]
     numeric = [c for c in schema.numeric if c in present]
     train_labels = train[label].cast(pl.Float64).to_numpy()
     valid_labels = valid[label].cast(pl.Int8).to_numpy()
