@@ -45,7 +45,9 @@ class IngestionParams(StrictParams):
     """How raw logs become typed train/valid/test tables.
 
     Attributes:
-        split: ``random`` splits one file with ``ratios`` and ``seed``; ``time``
+        split: ``auto`` (default) is ``given`` when the raw dataset holds named
+            split files (``filepaths``) and ``random`` when it is one file;
+            ``random`` splits one file with ``ratios`` and ``seed``; ``time``
             splits one file by ``schema.timestamp`` with ``ratios`` (the oldest
             rows train, the newest test); ``given``: the raw dataset holds
             ``train``, ``valid`` and ``test`` files, or ``train`` and ``test``
@@ -61,7 +63,7 @@ class IngestionParams(StrictParams):
         max_field_chars: a value longer than this is quarantined.
     """
 
-    split: Literal["random", "time", "given"] = "random"
+    split: Literal["auto", "random", "time", "given"] = "auto"
     ratios: SplitRatios = SplitRatios()
     seed: int = 2024
     valid_from_train: ValidFromTrain = ValidFromTrain()

@@ -61,6 +61,10 @@ def split_logs(
             more than ``params.max_reject_fraction`` of a file's rows is quarantined.
     """
     parts = sorted(raw_logs.frames)
+    if params.split == "auto":  # recorded as what it resolved to
+        resolved = "random" if parts == ["all"] else "given"
+        logger.info("split: %s (auto: raw_logs gives %s)", resolved, parts)
+        params = params.model_copy(update={"split": resolved})
     carved = _check_layout(parts, schema, params)
     raw_logs = name_columns(raw_logs, schema, params.column_order)
     typed, quarantines, accounting = {}, [], {}
