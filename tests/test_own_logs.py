@@ -92,7 +92,9 @@ def test_display_ads_csv_with_headerless_valid_and_test(
     """Label not called `label`, a headed train file beside headerless valid and
     test files, a timestamp turned into hour and weekday, a leaking column, a
     near-unique id and a redundant field."""
-    project = make_project_copy(tmp_path / "project", None)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_project_copy(project, None)
     raw = tmp_path / "mylogs"
     raw.mkdir()
     rng = np.random.default_rng(2024)
@@ -130,12 +132,12 @@ def test_display_ads_csv_with_headerless_valid_and_test(
     # data quality passed with conf/base's thresholds and flagged the leak
     assert report["success"] is True
     assert [leak["column"] for leak in report["probable_leaks"]] == ["conversion_id"]
-    # selection dropped the leak and the near-unique id, kept the derived hour
-    features = set(selected["categorical"]) | set(selected.get("numeric", []))
-    assert "conversion_id" not in features
-    assert "user_id" not in features
-    assert "click_time_hour" in features
+    # the derived features were ranked; selection dropped the leak and the
+    # near-unique id, each with its reason in the ranking table
     decisions = dict(ranking.select("feature", "decision").iter_rows())
+    assert {"click_time_hour", "click_time_weekday"} <= set(decisions)
+    assert "conversion_id" not in selected
+    assert "user_id" not in selected
     assert decisions["user_id"].startswith("dropped")
     assert decisions["conversion_id"].startswith("dropped")
     assert feature_map["derived"]
@@ -156,7 +158,9 @@ def test_libfm_train_and_test_only_with_a_rare_positive_class(
     """libFM lines, a train and a test file (no validation file), 1% positives in
     train and 0.25% in test: it runs with conf/base's data-quality thresholds and
     says the test split has too few positives to trust its AUC."""
-    project = make_project_copy(tmp_path / "project", None)
+    project = tmp_path / "project"
+    project.mkdir()
+    make_project_copy(project, None)
     raw = tmp_path / "libfm"
     raw.mkdir()
     rng = np.random.default_rng(7)
