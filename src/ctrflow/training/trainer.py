@@ -26,6 +26,7 @@ from ctrflow.training.data import TensorSet
 from ctrflow.training.loss import TrainingLoss
 from ctrflow.training.memory import reuse_freed_memory
 from ctrflow.training.params import TrainingParams
+from ctrflow.training.threads import set_cpu_threads
 
 logger = logging.getLogger(__name__)
 
@@ -181,9 +182,10 @@ def fit(
         TrainingError: a split is empty or holds a single label class.
     """
     _check_splits(train, valid)
-    if params.num_threads:
-        torch.set_num_threads(params.num_threads)
+    # null: the CPUs affinity and quota allow, less those busy elsewhere now
+    threads = set_cpu_threads(params.num_threads)
     device = resolve_device(params.device)
+    logger.info("training on %s, %d CPU threads", device, threads)
     generator = torch.Generator().manual_seed(params.seed)
     model.to(device)
     # the compiled module shares the parameters: weights and state_dict stay ``model``'s
