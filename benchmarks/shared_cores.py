@@ -35,9 +35,10 @@ DEMO_FIELDS, DEMO_VOCABULARY, DEMO_TRAIN_ROWS = 38, 31_085, 160_000
 BUSY_LOOP = [sys.executable, "-c", "while True: pass"]
 
 
-def train_samples_per_second(rows: int, epochs: int, batch_size: int) -> float:
+def train_samples_per_second(rows: int, epochs: int, batch_size: int) -> dict:
     """The demo DeepFM through ``ctrflow.training.fit`` on demo-shaped synthetic
-    ids; the last epoch's samples/s (the first pays one-off allocation)."""
+    ids; the last epoch's samples/s (the first pays one-off allocation) and the
+    trainer's thread count."""
     import torch
 
     from ctrflow.models.layers import FieldSpec
@@ -64,14 +65,12 @@ def train_samples_per_second(rows: int, epochs: int, batch_size: int) -> float:
     spec = FieldSpec(DEMO_VOCABULARY, DEMO_FIELDS, 0)
     model = build_model("DeepFM", spec, params.models.DeepFM)
     _, history = fit(model, train, valid, params)
-    return history["epochs"][-1]["samples_per_second"]
+    rate = history["epochs"][-1]["samples_per_second"]
+    return {"samples_per_second": rate, "threads": history["threads"]}
 
 
 def _child(args: argparse.Namespace) -> None:
-    import torch
-
-    rate = train_samples_per_second(args.rows, args.epochs, args.batch_size)
-    result = {"samples_per_second": rate, "threads": torch.get_num_threads()}
+    result = train_samples_per_second(args.rows, args.epochs, args.batch_size)
     print(json.dumps(result))  # noqa: T201 - the parent reads this line
 
 
@@ -102,20 +101,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     runs: dict[str, dict[str, list[float]]] = {
         mode: {"quiet": [], "one_competitor": []} for mode in MODES
     }
-    threads = {}
+    threads: dict[str, dict[str, list[int]]] = {
+        mode: {"quiet": [], "one_competitor": []} for mode in MODES
+    }
     for _ in range(args.repeats):
         for competitor in (False, True):
             for mode in MODES:
                 result = measure_once(mode, competitor, args)
                 key = "one_competitor" if competitor else "quiet"
                 runs[mode][key].append(result["samples_per_second"])
-                threads[mode] = result["threads"]
+                threads[mode][key].append(result["threads"])
     summary = {}
     for mode, cases in runs.items():
         quiet = statistics.median(cases["quiet"])
         loaded = statistics.median(cases["one_competitor"])
         summary[mode] = {
-            "threads": threads[mode],
+            "threads": threads[mode],  # per case, per run
             "quiet_samples_per_second": quiet,
             "one_competitor_samples_per_second": loaded,
             "ratio": loaded / quiet,
@@ -132,7 +133,10 @@ def markdown(result: dict[str, Any], command: str, machine: dict[str, Any]) -> s
     rows = [
         [
             label,
-            str(result[mode]["threads"]),
+            "/".join(
+                str(round(statistics.median(result[mode]["threads"][case])))
+                for case in ("quiet", "one_competitor")
+            ),
             f"{result[mode]['quiet_samples_per_second']:,.0f}",
             f"{result[mode]['one_competitor_samples_per_second']:,.0f}",
             f"{result[mode]['ratio']:.0%}",

@@ -176,7 +176,8 @@ def fit(
         The model (best epoch restored, on CPU, eval mode) and its history:
         ``{"epochs": [{epoch, train_loss, valid_auc, valid_logloss, learning_rate,
         seconds, samples_per_second, finished_at}], "best_epoch", "best_valid_auc",
-        "train_seconds", "train_samples_per_second", "device", "stopped_early"}``.
+        "train_seconds", "train_samples_per_second", "device", "threads" (CPU
+        threads), "stopped_early"}``.
 
     Raises:
         TrainingError: a split is empty or holds a single label class.
@@ -274,5 +275,6 @@ def fit(
         "train_seconds": train_seconds,
         "train_samples_per_second": len(train) * len(history) / train_seconds,
         "device": str(device),
+        "threads": threads,
         "stopped_early": bad_epochs >= params.early_stop_patience,
     }
