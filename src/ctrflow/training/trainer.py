@@ -26,6 +26,7 @@ from ctrflow.training.data import TensorSet
 from ctrflow.training.loss import TrainingLoss
 from ctrflow.training.memory import reuse_freed_memory
 from ctrflow.training.params import TrainingParams
+from ctrflow.training.threads import set_cpu_threads
 
 logger = logging.getLogger(__name__)
 
@@ -175,15 +176,17 @@ def fit(
         The model (best epoch restored, on CPU, eval mode) and its history:
         ``{"epochs": [{epoch, train_loss, valid_auc, valid_logloss, learning_rate,
         seconds, samples_per_second, finished_at}], "best_epoch", "best_valid_auc",
-        "train_seconds", "train_samples_per_second", "device", "stopped_early"}``.
+        "train_seconds", "train_samples_per_second", "device", "threads" (CPU
+        threads), "stopped_early"}``.
 
     Raises:
         TrainingError: a split is empty or holds a single label class.
     """
     _check_splits(train, valid)
-    if params.num_threads:
-        torch.set_num_threads(params.num_threads)
+    # null: the CPUs affinity and quota allow, less those busy elsewhere now
+    threads = set_cpu_threads(params.num_threads)
     device = resolve_device(params.device)
+    logger.info("training on %s, %d CPU threads", device, threads)
     generator = torch.Generator().manual_seed(params.seed)
     model.to(device)
     # the compiled module shares the parameters: weights and state_dict stay ``model``'s
@@ -272,5 +275,6 @@ def fit(
         "train_seconds": train_seconds,
         "train_samples_per_second": len(train) * len(history) / train_seconds,
         "device": str(device),
+        "threads": threads,
         "stopped_early": bad_epochs >= params.early_stop_patience,
     }

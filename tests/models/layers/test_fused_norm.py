@@ -160,3 +160,25 @@ def test_a_one_row_training_batch_raises_torchs_error():
     mlp = MLP(4, [8], batch_norm=True).train()
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         mlp(torch.randn(1, 4))
+
+
+def _fused_step(threads: int):
+    """One forward and backward of the fused layer with ``threads`` torch threads
+    (which numba's follow): output, input/weight/bias gradients, running stats."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        torch.manual_seed(3)  # the same input and dropout seed each call
+        x = (torch.randn(1000, 37) * 3 + 1).requires_grad_()
+        norm = _norm(37)
+        out = batch_norm_relu_dropout(x, norm, 0.3)
+        out.backward(torch.randn_like(out))
+    finally:
+        torch.set_num_threads(before)
+    return out, x.grad, norm.weight.grad, norm.bias.grad, norm.running_var
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    # the column sums run over fixed row chunks, not one chunk per thread
+    for one, two in zip(_fused_step(1), _fused_step(2), strict=True):
+        assert torch.equal(one, two)

@@ -1,7 +1,21 @@
 """The numba kernels behind ``fused_norm`` (see its docs), in a module of their own
 so that importing the models does not import numba (0.3 s, 55 MB): ``fused_norm``
 loads this on the first fused call, and numba compiles the kernels once per install
-(about 6 s) and caches them in ``__pycache__``."""
+(about 6 s) and caches them in ``__pycache__``.
+
+Reproducible by construction (docs/architecture.md, "Reproducibility"):
+
+- no ``fastmath``: numba optimises a ``prange`` body twice when it caches it (once
+  alone, again linked into its caller) but runs the once-optimised copy in the
+  process that compiled it; with fast-math flags the second pass re-associates
+  (``backward``'s ``g - mean_g - x_hat * mean_gx`` rounded differently), so a run
+  that compiled the kernels trained another model than every run that loaded
+  them. Without the flags LLVM may not change a rounding: both copies compute the
+  same bits, and the loops vectorise as before (the same packed instructions).
+- reductions over a fixed number of row chunks (``REDUCTION_CHUNKS``), each summed
+  in order by one thread, then the chunks in order: the sums do not depend on
+  the thread count or on which thread ran which chunk.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +24,9 @@ import numpy as np
 import torch
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment
+# row chunks of the column sums, whatever the thread count (up to this many
+# threads share the work; 32 x 400 float64 partial sums cost nothing)
+REDUCTION_CHUNKS = 32
 
 
 # The kernels take their arrays positionally: numba has no keyword-only arguments.
@@ -20,7 +37,17 @@ def splitmix64(z):
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit(parallel=True, fastmath=True, cache=True)
+@numba.njit(inline="always")
+def _sum_chunks(partial):
+    """Row 0 + row 1 + ... of ``partial``, in that order (no parallel reduction)."""
+    total = partial[0].copy()
+    for chunk in range(1, partial.shape[0]):
+        for j in range(partial.shape[1]):
+            total[j] += partial[chunk, j]
+    return total
+
+
+@numba.njit(parallel=True, cache=True)
 def column_moments(x, chunks):
     """Per-column sums of ``x`` and ``x**2`` in float64, rows split into chunks."""
     rows, columns = x.shape
@@ -34,7 +61,7 @@ def column_moments(x, chunks):
                 value = np.float64(x[i, j])
                 total[j] += value
                 total_sq[j] += value * value
-    return sums.sum(0), squares.sum(0)
+    return _sum_chunks(sums), _sum_chunks(squares)
 
 
 @numba.njit(inline="always")
@@ -45,7 +72,7 @@ def relu_drop(value, bits, quarter, threshold, keep_scale):
     return value * keep_scale * kept, kept
 
 
-@numba.njit(parallel=True, fastmath=True, cache=True)
+@numba.njit(parallel=True, cache=True)
 def forward(x, scale, shift, seed, threshold, keep_scale, out, keep):  # noqa: PLR0917
     """``out = relu(x * scale + shift) * keep_scale`` where kept; ``keep`` records it."""
     rows, columns = x.shape
@@ -68,7 +95,7 @@ def forward(x, scale, shift, seed, threshold, keep_scale, out, keep):  # noqa: P
             )
 
 
-@numba.njit(parallel=True, fastmath=True, cache=True)
+@numba.njit(parallel=True, cache=True)
 def gradient_moments(grad, x, keep, mean, inv_std, keep_scale, chunks):  # noqa: PLR0917
     """Per-column sums of the gradient at the batch-norm output, ``g``, and of
     ``g * x_hat``: the bias and weight gradients."""
@@ -83,10 +110,10 @@ def gradient_moments(grad, x, keep, mean, inv_std, keep_scale, chunks):  # noqa:
                 g = np.float64(grad[i, j] * keep_scale * keep[i, j])
                 total[j] += g
                 total_product[j] += g * (x[i, j] - mean[j]) * inv_std[j]
-    return sums.sum(0), products.sum(0)
+    return _sum_chunks(sums), _sum_chunks(products)
 
 
-@numba.njit(parallel=True, fastmath=True, cache=True)
+@numba.njit(parallel=True, cache=True)
 def backward(  # noqa: PLR0917
     grad, x, keep, mean, inv_std, coefficient, mean_g, mean_gx, keep_scale, dx
 ):

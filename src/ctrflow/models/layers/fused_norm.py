@@ -67,12 +67,12 @@ class _BatchNormReLUDropout(torch.autograd.Function):
         x, keep = ctx.saved_tensors
         mean, inv_std, coefficient, keep_scale = ctx.statistics
         kernels = _kernels()
-        threads = kernels.use_torch_threads()
+        kernels.use_torch_threads()
         rows = x.shape[0]
         grad_np = grad.contiguous().numpy()
         x_np, keep_np = x.detach().numpy(), keep.numpy()
         sums, products = kernels.gradient_moments(
-            grad_np, x_np, keep_np, mean, inv_std, keep_scale, threads
+            grad_np, x_np, keep_np, mean, inv_std, keep_scale, kernels.REDUCTION_CHUNKS
         )
         dx = torch.empty_like(x)
         kernels.backward(
@@ -119,9 +119,8 @@ def batch_norm_relu_dropout(
     """
     rows = x.shape[0]
     kernels = _kernels()
-    sums, squares = kernels.column_moments(
-        x.detach().numpy(), kernels.use_torch_threads()
-    )
+    kernels.use_torch_threads()
+    sums, squares = kernels.column_moments(x.detach().numpy(), kernels.REDUCTION_CHUNKS)
     mean = sums / rows
     variance = np.maximum(squares / rows - mean * mean, 0.0)
     if norm.track_running_stats:
