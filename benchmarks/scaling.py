@@ -77,6 +77,7 @@ def _train(encoded: dict, encoding, parameters: dict, args: argparse.Namespace) 
     import torch
 
     from ctrflow.models import build_model
+    from ctrflow.training.batch_size import resolve_batch_size
     from ctrflow.training.data import to_tensors
     from ctrflow.training.params import TrainingParams
     from ctrflow.training.trainer import fit
@@ -91,6 +92,9 @@ def _train(encoded: dict, encoding, parameters: dict, args: argparse.Namespace) 
             "progress_bar": False,
         }
     )
+    # as the training node does: conf's batch_size may be "auto"
+    batch_size, _ = resolve_batch_size(training.batch_size, encoded["train"].height)
+    training = training.model_copy(update={"batch_size": batch_size})
     train_rows = min(encoded["train"].height, args.train_batches * training.batch_size)
     train_set = to_tensors(encoded["train"].head(train_rows), encoding)
     valid_set = to_tensors(encoded["valid"].head(args.valid_rows), encoding)

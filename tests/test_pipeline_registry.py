@@ -61,6 +61,8 @@ def test_each_stage_is_a_namespace_and_keeps_the_catalog_names():
     assert internal == {
         "data_quality.data_quality_settings",
         "feature_ranking.feature_ranking_settings",
+        "feature_ranking.screened_ranking",
+        "feature_ranking.chosen_top_k",
     }
     # every other dataset is a catalog entry (or factory), named as before
     loader = OmegaConfigLoader(str(PROJECT / "conf"), **settings.CONFIG_LOADER_ARGS)

@@ -12,8 +12,13 @@ from ctrflow.feature_ranking.params import (
     SelectionParams,
 )
 from ctrflow.feature_ranking.ranking import rank_features, sample_rows
-from ctrflow.feature_ranking.selection import select_features
+from ctrflow.feature_ranking.selection import (
+    screen_fields,
+    screen_redundant,
+    select_features,
+)
 from ctrflow.pipelines.feature_ranking.nodes import rank_features as rank_node
+from ctrflow.pipelines.feature_ranking.nodes import select_fields
 from ctrflow.schema import DatasetSchema
 
 SCHEMA = DatasetSchema(label=LABEL, categorical=CATEGORICAL, numeric=NUMERIC)
@@ -22,10 +27,19 @@ PASSED = {"success": True, "blocking_failures": [], "warnings": []}
 
 @pytest.fixture(scope="module")
 def stage(demo_200k) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """The ranking node on every demo row: ranking, pairs, selection."""
+    """The ranking and selection nodes on every demo row (no top_k cut):
+    ranking, pairs, selection."""
     params = FeatureRankingParams(interactions=InteractionParams(add_top_n=1))
-    ranking, interactions, selected, _ = rank_node(demo_200k, PASSED, SCHEMA, params)
+    screened, interactions = rank_node(demo_200k, PASSED, SCHEMA, params)
+    no_cut = {"top_k": None, "reason": ""}
+    ranking, selected, _ = select_fields(screened, interactions, no_cut, SCHEMA, params)
     return ranking, interactions, selected
+
+
+def _select(ranking: pl.DataFrame, rule: SelectionParams, rows: int) -> list[str]:
+    screened = screen_redundant(screen_fields(ranking, rule, rows=rows), rule)
+    top_k = None if rule.top_k == "auto" else rule.top_k
+    return select_features(screened, SCHEMA, rule, top_k=top_k)[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +63,7 @@ def test_constant_scores_zero_and_is_not_selected(ranking, stage):
     assert _column(ranking)[constant] == 0.0
     assert constant not in stage[2]
     for rule in (SelectionParams(min_score=-1.0), SelectionParams(top_k=39)):
-        assert constant not in select_features(ranking, SCHEMA, rule)
+        assert constant not in _select(ranking, rule, rows=200_000)
 
 
 def test_very_high_cardinality_noise_has_top_plain_mi_but_a_low_score(ranking):
@@ -58,6 +72,15 @@ def test_very_high_cardinality_noise_has_top_plain_mi_but_a_low_score(ranking):
     assert max(plain, key=plain.get) == field
     assert score[field] < min(score[name] for name in PLANTED["informative"])
     assert abs(score[field]) < 0.005
+
+
+def test_very_high_cardinality_noise_is_dropped_as_a_near_unique_id(ranking, stage):
+    (field,) = PLANTED["very_high_cardinality_noise"]
+    decision = _column(ranking, "decision")[field]
+    assert decision.startswith("dropped: near-unique id (")
+    assert field not in stage[2]
+    # the other high-cardinality noise (C16: 50,000 values) is not near-unique
+    assert not _column(ranking, "decision")["C16"].startswith("dropped: near")
 
 
 def test_near_duplicate_is_flagged_redundant_with_its_original(ranking):
@@ -71,11 +94,10 @@ def test_near_duplicate_is_flagged_redundant_with_its_original(ranking):
     assert mrmr[duplicate] > max(mrmr[n] for n in PLANTED["informative"])
 
 
-def test_drop_redundant_removes_the_near_duplicate(ranking):
-    rule = SelectionParams(drop_redundant=True)
-    selected = select_features(ranking, SCHEMA, rule)
-    assert "C5" not in selected
-    assert "C1" in selected
+def test_drop_redundant_removes_the_near_duplicate(ranking, stage):
+    assert "C5" not in stage[2]  # drop_redundant: true is the default
+    assert "C1" in stage[2]
+    assert _column(ranking, "decision")["C5"].startswith("dropped: redundant with C1")
 
 
 def test_planted_interaction_is_the_top_pair_and_is_added(stage):
@@ -95,12 +117,13 @@ def test_top_fields_are_the_same_across_sampling_seeds(demo_200k):
     """
     signal = {*PLANTED["informative"], *PLANTED["near_duplicate"]}
     tops, selections = [], []
-    floor = SelectionParams(min_score=0.004)  # above the noise band at 100k rows
+    # above the noise band at 100k rows; C5 stays (no redundancy columns here)
+    floor = SelectionParams(min_score=0.004, top_k=None, drop_redundant=False)
     for seed in (0, 1, 2):
         sample = sample_rows(demo_200k, 100_000, seed)
         ranking = rank_features(sample, SCHEMA, FeatureRankingParams())
         tops.append(ranking["feature"].head(10).to_list())
-        selections.append(set(select_features(ranking, SCHEMA, floor)))
+        selections.append(set(_select(ranking, floor, rows=100_000)))
         assert set(tops[-1][:7]) == signal
     assert tops[0][:5] == tops[1][:5] == tops[2][:5] == ["C1", "C5", "C2", "C4", "C3"]
     assert selections[0] == selections[1] == selections[2] == signal

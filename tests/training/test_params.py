@@ -75,4 +75,4 @@ def test_frappe_trains_each_model_with_its_bars_regularizer():
     assert params.models.DeepFM.embedding_regularizer == 0.05
     assert params.models.DeepFM.hidden_units == [400, 400, 400]  # the default
     assert params.models.FGCNN.embedding_regularizer is None  # training-level
-    assert params.batch_size == 4096  # from base
+    assert params.batch_size == "auto"  # from base

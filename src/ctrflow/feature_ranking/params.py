@@ -3,7 +3,7 @@ interactions and the AUC-vs-k evidence."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -14,32 +14,55 @@ from ctrflow.schema import StrictParams
 class SelectionParams(StrictParams):
     """Which ranked features go on to the model.
 
-    Applied in rank order: a constant field (one distinct value) is dropped, then
-    the ``never_keep`` fields, then (``drop_redundant``) fields flagged as a
-    near-copy of a better-ranked field, then fields scoring below ``min_score``,
-    then all but the ``top_k`` best; the ``always_keep`` fields are added back
-    whatever their score (so the list can hold up to ``top_k + len(always_keep)``
-    fields). Sequence columns are not ranked and always go on.
+    Each field gets a ``decision`` in the ranking table (``kept`` or ``dropped:
+    <reason>``). The rules, in rank order, the first that applies giving the
+    reason: a constant field (one distinct value) is dropped; then the
+    ``never_keep`` fields; then (``drop_leaks``) fields the data-quality report
+    lists in ``probable_leaks``; then near-unique ids without signal (distinct
+    values / rows above ``near_unique_ratio`` and a score at or below
+    ``noise_floor``); then (``drop_redundant``) fields flagged as a near-copy of
+    a better-ranked field; then fields scoring below ``min_score``; then all but
+    the ``top_k`` best. The ``always_keep`` fields are kept whatever the rules say
+    (so the list can hold up to ``top_k + len(always_keep)`` fields). Sequence
+    columns are not ranked and always go on.
+
+    ``top_k: auto`` takes k from the AUC-vs-k curve (``AucVsKParams``) of the
+    fields left after the other rules (``all of them`` is one point of the
+    curve): the smallest k whose validation AUC is within ``top_k_tolerance`` of
+    the curve's best.
 
     Names are checked against the schema by the first node of the stage
     (``check_feature_ranking_params_node``): an unknown name, or a ``top_k`` above
     the number of ranked fields, stops the run there.
 
     Attributes:
-        top_k: keep at most this many fields chosen by score, ``null`` for no limit.
+        top_k: keep at most this many fields chosen by score; ``auto``: k from the
+            AUC-vs-k curve; ``null`` for no limit.
+        top_k_tolerance: ``auto`` takes the smallest k within this much validation
+            AUC of the curve's best.
         min_score: drop fields scoring below this (nats), ``null`` for no floor.
         always_keep: kept whatever their score; each must be a schema feature.
         never_keep: never selected; each must be a schema feature, none may also
             be in ``always_keep``.
+        drop_leaks: drop fields listed in the data-quality report's
+            ``probable_leaks``.
+        near_unique_ratio: a field with more distinct values than this share of
+            the ranked rows is a near-unique id; ``null`` turns the rule off.
+        noise_floor: a near-unique id scoring at or below this (nats) is dropped:
+            its values are too rare for the corrected score to see any signal.
         drop_redundant: drop fields the ranking flags ``redundant`` (see
             ``RedundancyParams``).
     """
 
-    top_k: int | None = Field(None, ge=1)
+    top_k: Annotated[int, Field(ge=1)] | Literal["auto"] | None = "auto"
+    top_k_tolerance: float = Field(0.002, ge=0)
     min_score: float | None = None
     always_keep: list[str] = Field(default_factory=list)
     never_keep: list[str] = Field(default_factory=list)
-    drop_redundant: bool = False
+    drop_leaks: bool = True
+    near_unique_ratio: float | None = Field(0.5, gt=0, le=1)
+    noise_floor: float = 0.002
+    drop_redundant: bool = True
 
     @model_validator(mode="after")
     def _keep_lists_do_not_overlap(self) -> SelectionParams:
@@ -89,14 +112,17 @@ class AucVsKParams(StrictParams):
 
     Attributes:
         enabled: ``false`` skips the training (the plot says so).
-        k: the field counts to try; the k the selection chose and "all fields"
-            are always added, counts above the number of fields are dropped.
+        k: the field counts to try; "all candidate fields" and a fixed
+            ``selection.top_k`` are always added, counts above the number of
+            candidates are dropped.
         model: registry name of the model (its hyper-parameters come from
             ``training.models``).
         train_rows: train on a seeded sample of this many rows (``null`` = all).
         valid_rows: score a seeded sample of this many validation rows.
         max_epochs: epochs per model (early stopping still applies).
-        batch_size: training batch size.
+        batch_size: training batch size; ``auto`` as ``training.batch_size``
+            (:func:`ctrflow.training.batch_size.auto_batch_size` of the train
+            sample: 1024 for 50,000 rows, 256 for 8,000).
         learning_rate: Adam's learning rate.
         embedding_regularizer: L2 on the embedding tables (BARS name); the quick
             model does not inherit ``training.embedding_regularizer``, which is
@@ -110,7 +136,7 @@ class AucVsKParams(StrictParams):
     train_rows: int | None = Field(50_000, ge=1)
     valid_rows: int | None = Field(20_000, ge=1)
     max_epochs: int = Field(2, ge=1)
-    batch_size: int = Field(1024, ge=1)
+    batch_size: Annotated[int, Field(ge=1)] | Literal["auto"] = "auto"
     learning_rate: float = Field(0.01, gt=0)
     embedding_regularizer: float = Field(0.0, ge=0)
     seed: int = 2024

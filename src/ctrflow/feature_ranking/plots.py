@@ -14,25 +14,30 @@ def plot_feature_scores(ranking: pl.DataFrame) -> go.Figure:
     """Horizontal bars of the scores, best on top, selected fields in colour.
 
     Hovering a bar shows the field's rank, cardinality, plain MI and correction,
-    and the field it duplicates when the ranking flags it redundant.
+    and its ``decision`` (or, without one, the field it duplicates when the
+    ranking flags it redundant).
 
     Args:
         ranking: a ranking with its ``selected`` column
-            (:func:`ctrflow.feature_ranking.mark_selected`).
+            (:func:`ctrflow.feature_ranking.selection.select_features`).
 
     Returns:
         The figure.
     """
     ordered = ranking.sort("rank")
-    redundancy = "redundant_with" in ordered.columns
+    decided = "decision" in ordered.columns
+    redundancy = decided or "redundant_with" in ordered.columns
     figure = go.Figure()
     for selected in (True, False):
         part = ordered.filter(pl.col("selected") == selected)
-        note = (
-            [f"<br>redundant with {n}" if n else "" for n in part["redundant_with"]]
-            if redundancy
-            else [""] * part.height
-        )
+        if decided:
+            note = [f"<br>{d}" if d else "" for d in part["decision"]]
+        elif redundancy:
+            note = [
+                f"<br>redundant with {n}" if n else "" for n in part["redundant_with"]
+            ]
+        else:
+            note = [""] * part.height
         figure.add_trace(
             go.Bar(
                 x=part["score"].to_list(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -24,7 +24,9 @@ class TrainingParams(StrictParams):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     seed: int = 2024
     max_epochs: int = Field(20, ge=1)
-    batch_size: int = Field(4096, ge=1)
+    # auto: the largest power of two <= 4096 leaving an epoch >= 30 steps
+    # (ctrflow.training.batch_size), resolved by the training node on the train rows
+    batch_size: Annotated[int, Field(ge=1)] | Literal["auto"] = "auto"
     eval_batch_size: int = Field(65536, ge=1)
     learning_rate: float = Field(1e-3, gt=0)
     # L2 on the embedding tables, lambda / 2 * ||W||^2 (BARS name); a model's own

@@ -10,14 +10,12 @@ from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.feature_ranking.params import (
     AucVsKParams,
     FeatureRankingParams,
-    SelectionParams,
 )
 from ctrflow.feature_ranking.plots import plot_auc_vs_k
 from ctrflow.feature_ranking.ranking import rank_features
 from ctrflow.pipelines.feature_ranking.auc_vs_k import (
     AUC_VS_K_SCHEMA,
     auc_vs_k,
-    candidate_order,
     k_values,
 )
 from ctrflow.training.params import TrainingParams
@@ -30,22 +28,7 @@ QUICK = AucVsKParams(
 def test_k_values_keep_the_chosen_k_and_all_fields():
     assert k_values([1, 2, 50], available=10, chosen=4) == [1, 2, 4, 10]
     assert k_values([], available=3, chosen=0) == [3]
-
-
-def test_candidate_order_applies_the_filters_but_not_the_cut():
-    ranking = pl.DataFrame(
-        {
-            "feature": ["a", "b", "c", "d", "e"],
-            "cardinality": [5, 5, 1, 5, 5],
-            "score": [0.3, 0.2, 0.0, 0.1, -0.01],
-            "rank": [1, 2, 3, 4, 5],
-            "redundant": [False, True, False, False, False],
-        }
-    )
-    rules = SelectionParams(top_k=1, min_score=0.15, never_keep=["d"])
-    assert candidate_order(ranking, rules) == ["a", "b", "e"]
-    rules = SelectionParams(drop_redundant=True)
-    assert candidate_order(ranking, rules) == ["a", "d", "e"]
+    assert k_values([1, 2, 50], available=10, chosen=None) == [1, 2, 10]  # auto
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +72,28 @@ def test_same_seed_same_curve(demo_table, curve, demo_schema):
         params=QUICK.model_copy(update={"k": [1]}),
     )
     assert again["valid_auc"][0] == curve["valid_auc"][0]
+
+
+def test_auto_marks_the_smallest_k_within_the_tolerance(demo_table, demo_schema):
+    train, valid = demo_table[:14_000], demo_table[14_000:]
+    order = rank_features(train, demo_schema, FeatureRankingParams())
+    order = order.filter(pl.col("cardinality") > 1)["feature"].to_list()[:6]
+    curve = auc_vs_k(
+        train,
+        valid,
+        order,
+        chosen_k=None,
+        tolerance=0.01,
+        schema=demo_schema,
+        encoding=FeatureEngineeringParams(),
+        training=TrainingParams(progress_bar=False),
+        params=QUICK.model_copy(update={"batch_size": "auto"}),
+    )
+    points = curve.select("k", "valid_auc").rows()
+    best = max(auc for _, auc in points)
+    expected = min(k for k, auc in points if auc >= best - 0.01)
+    assert curve["k"].to_list() == [1, 3, 6]  # no fixed k: the list and all
+    assert curve.filter("chosen")["k"].to_list() == [expected]
 
 
 def test_plot_marks_the_chosen_k_and_round_trips(curve):

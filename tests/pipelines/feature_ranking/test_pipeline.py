@@ -30,6 +30,7 @@ from ctrflow.pipelines.feature_ranking.nodes import (
     check_ranking_params,
     plot_auc_vs_k,
     rank_features,
+    select_fields,
 )
 from ctrflow.schema import DatasetSchema
 from ctrflow.training.params import TrainingParams
@@ -105,22 +106,69 @@ def _quick(**changes) -> FeatureRankingParams:
     return FeatureRankingParams(**{"auc_vs_k": QUICK_CURVE, **changes})
 
 
-def test_rank_features_node(train_table, passed_report, schema):
-    params = FeatureRankingParams(selection=SelectionParams(top_k=5))
+def _stage(train_table, report, schema, params, top_k=None):
+    """The ranking and selection nodes, the cut given (no curve)."""
+    screened, interactions = rank_features(train_table, report, schema, params)
+    choice = {"top_k": top_k, "reason": f"top_k {top_k}"}
+    ranking, selected, figure = select_fields(
+        screened, interactions, choice, schema, params
+    )
+    return ranking, interactions, selected, figure
 
-    ranking, interactions, selected, figure = rank_features(
-        train_table, passed_report, schema, params
+
+def test_rank_features_node_screens_and_leaves_candidates(
+    train_table, passed_report, schema
+):
+    screened, interactions = rank_features(
+        train_table, passed_report, schema, FeatureRankingParams()
     )
 
-    assert ranking.height == len(schema.features)
-    assert ranking["selected"].sum() == 5
-    assert selected == ranking.filter("selected").sort("rank")["feature"].to_list()
-    assert PLANTED["constant"][0] not in selected
+    assert screened.height == len(schema.features)
+    decision = dict(zip(screened["feature"], screened["decision"], strict=True))
+    assert decision["C26"] == "dropped: constant (1 distinct value)"
+    assert decision["C8"].startswith("dropped: near-unique id (")
+    assert decision["C5"].startswith("dropped: redundant with C1")
+    for name in PLANTED["informative"]:
+        assert decision[name] is None  # a candidate
     assert {"redundant", "redundant_with", "redundancy", "mrmr_rank"} <= set(
-        ranking.columns
+        screened.columns
     )
     assert interactions.height == 8 * 7 // 2  # interactions.top_n = 8
+
+
+def test_select_fields_node_cuts_and_decides(train_table, passed_report, schema):
+    ranking, _, selected, figure = _stage(
+        train_table, passed_report, schema, FeatureRankingParams(), top_k=5
+    )
+    assert ranking["selected"].sum() == 5
+    assert selected == ranking.filter("selected").sort("rank")["feature"].to_list()
+    assert set(ranking.filter("selected")["decision"]) == {"kept"}
+    beyond = ranking.filter(pl.col("decision").str.starts_with("dropped: beyond"))
+    assert beyond.height > 0
+    assert beyond["decision"][0] == "dropped: beyond the top 5 (top_k 5)"
     assert isinstance(figure, go.Figure)
+
+
+def test_probable_leak_in_the_report_is_dropped_and_logged(
+    train_table, passed_report, schema, caplog
+):
+    report = {
+        **passed_report,
+        "probable_leaks": [
+            {"column": "C2", "auc": 0.98, "split": "valid", "message": "C2 alone"}
+        ],
+    }
+    caplog.set_level("INFO", logger="ctrflow.pipelines.feature_ranking.nodes")
+    ranking, _, selected, _ = _stage(
+        train_table, report, schema, FeatureRankingParams()
+    )
+    decision = dict(zip(ranking["feature"], ranking["decision"], strict=True))
+    assert decision["C2"].startswith("dropped: probable leak (AUC 0.980")
+    assert "C2" not in selected
+    # one log line per dropped field, naming it
+    dropped = [r.getMessage() for r in caplog.records if " dropped: " in r.getMessage()]
+    assert len(dropped) == ranking.filter(~pl.col("selected")).height
+    assert "feature C2 dropped: probable leak" in " ".join(dropped)
 
 
 def test_sample_size_ranks_a_seeded_sample(train_table, passed_report, schema):
@@ -138,9 +186,7 @@ def test_sample_size_ranks_a_seeded_sample(train_table, passed_report, schema):
 
 def test_add_top_n_appends_the_best_pair(train_table, passed_report, schema):
     params = FeatureRankingParams(interactions=InteractionParams(add_top_n=1))
-    _, interactions, selected, _ = rank_features(
-        train_table, passed_report, schema, params
-    )
+    _, interactions, selected, _ = _stage(train_table, passed_report, schema, params)
     assert selected[-1] == interactions["feature"][0]
     assert selected[-1].count(":") == 1
 
@@ -159,7 +205,7 @@ def test_failed_data_quality_stops_the_node(train_table, failed_report, schema):
 def test_unknown_always_keep_field_is_named(train_table, passed_report, schema):
     params = FeatureRankingParams(selection=SelectionParams(always_keep=["C99"]))
     with pytest.raises(ValueError, match="C99"):
-        rank_features(train_table, passed_report, schema, params)
+        _stage(train_table, passed_report, schema, params)
 
 
 @pytest.mark.parametrize(
@@ -200,13 +246,21 @@ def test_pipeline_run(tmp_path, train_table, passed_report, schema):
     ranking = catalog.load("feature_ranking")
     selected = catalog.load("selected_features")
     figure = catalog.load("feature_ranking_plot")
-    assert ranking.columns[-1] == "selected"
+    assert ranking.columns[-2:] == ["selected", "decision"]
     assert ranking["rank"].to_list() == list(range(1, 40))
-    assert selected == [f for f in ranking["feature"] if f not in PLANTED["constant"]]
     assert isinstance(figure, go.Figure)
+    # top_k auto: the curve (on the candidates the screens left) chose k
+    candidates = ranking.filter(
+        ~pl.col("decision").str.starts_with("dropped: constant")
+        & ~pl.col("decision").str.starts_with("dropped: near-unique")
+        & ~pl.col("decision").str.starts_with("dropped: redundant")
+    )
     curve = catalog.load("feature_ranking_auc_vs_k")
-    assert [row["k"] for row in curve] == [2, 38]
-    assert [row["chosen"] for row in curve] == [False, True]
+    assert [row["k"] for row in curve] == [2, candidates.height]
+    (chosen,) = [row for row in curve if row["chosen"]]
+    assert selected == chosen["fields"]  # the curve's chosen fields, rank order
+    best = max(row["valid_auc"] for row in curve)
+    assert chosen["valid_auc"] >= best - 0.002
     assert isinstance(catalog.load("feature_ranking_auc_vs_k_plot"), go.Figure)
 
 
@@ -215,9 +269,7 @@ def test_never_kept_fields_are_not_paired(train_table, passed_report, schema):
         selection=SelectionParams(never_keep=["C3"]),
         interactions=InteractionParams(add_top_n=3, min_gain=0.0),
     )
-    _, interactions, selected, _ = rank_features(
-        train_table, passed_report, schema, params
-    )
+    _, interactions, selected, _ = _stage(train_table, passed_report, schema, params)
     assert "C3" not in {*interactions["feature_a"], *interactions["feature_b"]}
     assert not [name for name in selected if "C3" in name.split(":")]
 
@@ -226,15 +278,16 @@ def test_auc_vs_k_can_be_turned_off(train_table, schema):
     params = FeatureRankingParams(auc_vs_k=AucVsKParams(enabled=False))
     ranking = pl.DataFrame(
         {"feature": ["C1"], "cardinality": [50], "score": [0.1], "rank": [1],
-         "selected": [True]}
+         "decision": [None]}, schema_overrides={"decision": pl.String},
     )  # fmt: skip
-    curve, figure = plot_auc_vs_k(
-        train_table=train_table, valid_table=train_table, feature_ranking=ranking,
+    curve, figure, choice = plot_auc_vs_k(
+        train_table=train_table, valid_table=train_table, screened_ranking=ranking,
         schema=schema, params=params, encoding=FeatureEngineeringParams(),
         training=TrainingParams(),
     )  # fmt: skip
     assert curve == []
     assert "not computed" in figure.layout.title.text
+    assert choice["top_k"] is None  # top_k auto without a curve: no cut
 
 
 def test_crossed_field_flows_into_feature_engineering(
@@ -291,7 +344,10 @@ def test_outputs_round_trip_through_the_project_catalog(
         }
     )
     catalog = DataCatalog.from_config(config)
-    outputs = rank_features(train_table, passed_report, schema, FeatureRankingParams())
+    ranking, interactions, selected, figure = _stage(
+        train_table, passed_report, schema, FeatureRankingParams()
+    )
+    outputs = (ranking, interactions, selected, figure)
 
     for name, value in zip(_OUTPUTS, outputs, strict=True):
         catalog.save(name, value)
@@ -300,16 +356,20 @@ def test_outputs_round_trip_through_the_project_catalog(
     assert ranking["feature"].to_list() == outputs[0]["feature"].to_list()
     assert ranking["selected"].to_list() == outputs[0]["selected"].to_list()
     assert ranking["redundant"].to_list() == outputs[0]["redundant"].to_list()
+    assert ranking["decision"].to_list() == outputs[0]["decision"].to_list()
     assert catalog.load("feature_interactions").equals(outputs[1])
     assert catalog.load("selected_features") == outputs[2]
     assert len(catalog.load("feature_ranking_plot").data) == 2
 
+    screened = rank_features(
+        train_table, passed_report, schema, FeatureRankingParams()
+    )[0]
     curve = plot_auc_vs_k(
         train_table=train_table[:16_000], valid_table=train_table[16_000:],
-        feature_ranking=ranking, schema=schema, params=_quick(),
+        screened_ranking=screened, schema=schema, params=_quick(),
         encoding=FeatureEngineeringParams(), training=TrainingParams(progress_bar=False),
     )  # fmt: skip
-    for name, value in zip(_CURVE_OUTPUTS, curve, strict=True):
+    for name, value in zip(_CURVE_OUTPUTS, curve[:2], strict=True):
         catalog.save(name, value)
     assert catalog.load("feature_ranking_auc_vs_k") == curve[0]
     assert len(catalog.load("feature_ranking_auc_vs_k_plot").data) == 2
@@ -347,6 +407,8 @@ def test_parameters_file_and_node_types():
     [
         ("sample_size", 0, "sample_size"),
         ("selection", {"top_k": 0}, "top_k"),
+        ("selection", {"top_k": "best"}, "top_k"),
+        ("selection", {"near_unique_ratio": 1.5}, "near_unique_ratio"),
         ("auc_vs_k", {"model": "XGB"}, "auc_vs_k.model"),
         ("redundancy", {"threshold": 1.5}, "redundancy.threshold"),
         ("selection", {"always_keep": ["C1"], "never_keep": ["C1"]}, "never_keep"),

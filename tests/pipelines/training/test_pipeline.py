@@ -39,10 +39,13 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
     SequentialRunner().run(create_pipeline(), catalog)
     history = catalog.load("training_history")
     assert history["model"] == "DeepFM" and 1 <= len(history["epochs"]) <= 3
+    # batch_size auto, resolved on the 15,000 train rows (15000 // 256 = 58 steps)
+    assert history["batch_size"] == 256
 
     # the saved file alone (weights + feature map) scores the test split
     artifact = TorchModelDataset(filepath=str(tmp_path / "model.pt")).load()
     assert artifact.model_name == "DeepFM" and artifact.feature_map == feature_map
+    assert artifact.training_params["batch_size"] == 256  # what it trained with
     probabilities = predict_proba(artifact, encode_table(test, artifact.feature_map))
     assert probabilities.shape == (test.height,) and probabilities.dtype == np.float32
     assert roc_auc(test["label"].to_numpy(), probabilities) > 0.65

@@ -8,6 +8,7 @@ fields stop helping, and what each costs in training time.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import polars as pl
@@ -16,13 +17,17 @@ import torch
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.feature_map import CategoricalField, FeatureMap
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
-from ctrflow.feature_ranking.params import AucVsKParams, SelectionParams
+from ctrflow.feature_ranking.params import AucVsKParams
 from ctrflow.feature_ranking.ranking import sample_rows
+from ctrflow.feature_ranking.selection import choose_top_k
 from ctrflow.models import build_model
 from ctrflow.schema import DatasetSchema
+from ctrflow.training.batch_size import resolve_batch_size
 from ctrflow.training.data import to_tensors
 from ctrflow.training.params import TrainingParams
 from ctrflow.training.trainer import fit
+
+logger = logging.getLogger(__name__)
 
 AUC_VS_K_SCHEMA: dict[str, pl.DataType] = {
     "k": pl.Int64(),
@@ -35,37 +40,20 @@ AUC_VS_K_SCHEMA: dict[str, pl.DataType] = {
 """Columns of the table :func:`auc_vs_k` returns."""
 
 
-def candidate_order(ranking: pl.DataFrame, selection: SelectionParams) -> list[str]:
-    """Fields a top-k may take, best first: the selection's filters without its cut.
-
-    Constant and ``never_keep`` fields are left out, and fields flagged
-    ``redundant`` when ``drop_redundant`` is set; ``min_score`` and ``top_k`` are
-    what the curve is about, so they are not applied.
-
-    Args:
-        ranking: the ranking (rank order is used).
-        selection: the selection rules.
-
-    Returns:
-        Field names in rank order.
-    """
-    rows = ranking.sort("rank").filter(
-        pl.col("cardinality") > 1, ~pl.col("feature").is_in(selection.never_keep)
-    )
-    if selection.drop_redundant and "redundant" in rows.columns:
-        rows = rows.filter(~pl.col("redundant"))
-    return rows["feature"].to_list()
-
-
-def k_values(requested: list[int], available: int, chosen: int) -> list[int]:
-    """The k to try: the requested ones that fit, the chosen k and all fields.
+def k_values(requested: list[int], available: int, chosen: int | None) -> list[int]:
+    """The k to try: the requested ones that fit, the chosen k (a fixed
+    ``top_k``; ``None`` for ``auto``) and all candidate fields.
 
     Example::
 
         >>> k_values([1, 4, 64], available=10, chosen=6)
         [1, 4, 6, 10]
+        >>> k_values([1, 4, 64], available=10, chosen=None)
+        [1, 4, 10]
     """
-    wanted = {k for k in requested if k <= available} | {chosen, available}
+    wanted = {k for k in requested if k <= available} | {available}
+    if chosen is not None:
+        wanted.add(chosen)
     return sorted(k for k in wanted if k >= 1)
 
 
@@ -74,7 +62,8 @@ def auc_vs_k(
     valid: pl.DataFrame,
     order: list[str],
     *,
-    chosen_k: int,
+    chosen_k: int | None,
+    tolerance: float = 0.0,
     schema: DatasetSchema,
     encoding: FeatureEngineeringParams,
     training: TrainingParams,
@@ -89,14 +78,18 @@ def auc_vs_k(
     Args:
         train: typed train table (sampled to ``params.train_rows``).
         valid: typed validation table (sampled to ``params.valid_rows``).
-        order: candidate fields, best first (:func:`candidate_order`).
-        chosen_k: how many ranked fields the selection kept (marked in the table).
+        order: candidate fields, best first
+            (:func:`ctrflow.feature_ranking.selection.candidate_fields`).
+        chosen_k: how many candidates a fixed ``top_k`` keeps (marked in the
+            table); ``None`` (``top_k: auto``) marks the k
+            :func:`ctrflow.feature_ranking.selection.choose_top_k` picks.
+        tolerance: ``selection.top_k_tolerance``, for ``auto``.
         schema: the dataset schema.
         encoding: feature-engineering parameters (``min_count``, numeric transform).
         training: the trainer's parameters; the model's hyper-parameters come
-            from ``training.models``; epochs, batch size, learning rate,
-            embedding regularizer and seed come from ``params``; the progress
-            bar is off.
+            from ``training.models``; epochs, batch size (``auto``: from the
+            train sample's rows), learning rate, embedding regularizer and seed
+            come from ``params``; the progress bar is off.
         params: the curve's settings.
 
     Returns:
@@ -112,11 +105,13 @@ def auc_vs_k(
         encode_table(train, full_map),
         encode_table(valid, full_map),
     )
+    batch_size, reason = resolve_batch_size(params.batch_size, train.height)
+    logger.info("AUC-vs-k quick model: batch size %d (%s)", batch_size, reason)
     trainer = training.model_copy(
         update={
             "model": params.model,
             "max_epochs": params.max_epochs,
-            "batch_size": params.batch_size,
+            "batch_size": batch_size,
             "learning_rate": params.learning_rate,
             "embedding_regularizer": params.embedding_regularizer,
             "seed": params.seed,
@@ -143,9 +138,12 @@ def auc_vs_k(
                 "valid_auc": history["best_valid_auc"],
                 "train_seconds": time.perf_counter() - start,
                 "epochs": len(history["epochs"]),
-                "chosen": k == chosen_k,
             }
         )
+    if chosen_k is None:
+        chosen_k = choose_top_k([(r["k"], r["valid_auc"]) for r in rows], tolerance)
+    for row in rows:
+        row["chosen"] = row["k"] == chosen_k
     return pl.DataFrame(rows, schema=AUC_VS_K_SCHEMA)
 
 

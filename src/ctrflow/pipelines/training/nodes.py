@@ -7,11 +7,16 @@ validating ``params:training`` load none of them.
 
 from __future__ import annotations
 
+import logging
+
 import polars as pl
 
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.pipelines.hints import ModelArtifact
+from ctrflow.training.batch_size import resolve_batch_size
 from ctrflow.training.params import TrainingParams
+
+logger = logging.getLogger(__name__)
 
 
 def train_model(
@@ -22,9 +27,13 @@ def train_model(
 ) -> tuple[ModelArtifact, dict]:
     """Train ``params.model`` with early stopping on validation AUC.
 
+    ``batch_size: auto`` is resolved here, where the train row count is known
+    (:func:`ctrflow.training.batch_size.auto_batch_size`), and logged.
+
     Returns:
-        The model artifact (weights + feature map + parameters, so it scores new
-        data alone) and the training history.
+        The model artifact (weights + feature map + parameters with the resolved
+        batch size, so it scores new data alone) and the training history (with
+        ``batch_size``, the value trained with).
     """
     import torch
 
@@ -33,6 +42,13 @@ def train_model(
     from ctrflow.training.data import to_tensors
     from ctrflow.training.trainer import fit
 
+    batch_size, reason = resolve_batch_size(params.batch_size, train_encoded.height)
+    logger.info(
+        "batch size %d (%s); set training.batch_size in "
+        "conf/<env>/parameters_training.yml to override",
+        batch_size, reason,
+    )  # fmt: skip
+    params = params.model_copy(update={"batch_size": batch_size})
     encoding = FeatureMap.from_dict(feature_map)
     config = getattr(params.models, params.model)
     torch.manual_seed(params.seed)
@@ -44,6 +60,7 @@ def train_model(
         params,
     )
     history["model"] = params.model
+    history["batch_size"] = batch_size
     artifact = ModelArtifact(
         model=model,
         model_name=params.model,
