@@ -78,7 +78,8 @@ class RedundancyParams(StrictParams):
     """Redundancy between the best fields, and the min-redundancy ordering.
 
     Attributes:
-        top_n: how many of the best fields (by score) are compared pairwise
+        top_n: how many of the best fields (by score) the first screens leave
+            (constant, ``never_keep``, leaks, near-unique ids) are compared pairwise
             (``top_n * (top_n - 1)`` estimator calls); ``0`` turns it off.
         threshold: a field whose normalised redundancy with a better-ranked field
             reaches this is flagged ``redundant`` (``1`` = an exact copy). The
@@ -94,7 +95,8 @@ class InteractionParams(StrictParams):
     """Pairs of the best fields scored for the information they add together.
 
     Attributes:
-        top_n: pairs are formed from this many of the best non-constant fields
+        top_n: pairs are formed from this many of the best candidates (no
+            screened or redundant field)
             (``top_n * (top_n - 1) / 2`` pairs); ``0`` or ``1`` turns it off.
         add_top_n: the best this many pairs with a positive gain become new
             categorical fields in feature engineering (named ``a:b``); ``0`` adds
