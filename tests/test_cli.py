@@ -33,9 +33,12 @@ def _kedro_validation_error(parameters: dict) -> ParameterValidationError:
 
 def test_parameter_error_block_names_each_key_and_where_to_set_it():
     error = _kedro_validation_error(
-        {"training": {"batch_size": 0, "max_epochs": 0}, "ingestion": {}}
+        {"training": {"learning_rate": 0, "max_epochs": 0}, "ingestion": {}}
     )
-    assert parameter_keys(str(error)) == ["training.max_epochs", "training.batch_size"]
+    assert parameter_keys(str(error)) == [
+        "training.max_epochs",
+        "training.learning_rate",
+    ]
     block = format_error(error, None, "logs/ctrflow.log")
     lines = block.splitlines()
     assert lines[1] == "kedro run failed: ParameterValidationError"
@@ -44,6 +47,10 @@ def test_parameter_error_block_names_each_key_and_where_to_set_it():
     )
     assert "           Input should be greater than or equal to 1 (got 0)" in lines
     assert "  where  parameters (no node ran)" in lines
+    # a value that fits no form of `int | 'auto'` names the key, not the forms
+    union = _kedro_validation_error({"training": {"batch_size": 0}, "ingestion": {}})
+    assert parameter_keys(str(union)) == ["training.batch_size"]
+    assert "constrained-int" not in format_error(union, None, "logs/ctrflow.log")
     assert any(
         line.startswith(
             "  do     set training.max_epochs in conf/<env>/parameters_training.yml"

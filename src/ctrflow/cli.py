@@ -177,6 +177,13 @@ def parameter_advice(keys: list[str]) -> str:
     )
 
 
+# pydantic names the member of a union a value failed (`batch_size.constrained-int`,
+# `batch_size.literal['auto']`): the key is the part before it
+_UNION_MEMBER = re.compile(
+    r"(\.(constrained-\w+|literal\[.*\]|int|float|str|bool|none))+$"
+)
+
+
 _PYDANTIC_INPUT = re.compile(r"\s*\[type=(\w+), input_value=(.*), input_type=\w+\]$")
 _KEDRO_HEADER = re.compile(
     r"^- Parameter '([^']+)': Failed to instantiate (\w+) for parameter '[^']+': "
@@ -209,6 +216,8 @@ def readable_parameter_error(message: str) -> str:
         ):
             continue
         text = _KEDRO_HEADER.sub(r"parameters '\1' (\2): \3", raw)
+        if text and not text[0].isspace():
+            text = _UNION_MEMBER.sub(" (one of its forms)", text)
         match = _PYDANTIC_INPUT.search(text)
         if match:
             kind, value = match.groups()
@@ -248,7 +257,7 @@ def parameter_keys(message: str) -> list[str]:
             and not line[0].isspace()
             and not _PYDANTIC_HEADER.match(line)
         ):
-            key = f"{block}.{line.strip()}"
+            key = _UNION_MEMBER.sub("", f"{block}.{line.strip()}")
             if keys and keys[-1] == block:
                 keys[-1] = key  # the block's first field replaces the bare block
             else:
