@@ -23,6 +23,7 @@ from ctrflow.demo_data import (
     write_criteo_tsv,
 )
 from ctrflow.ingestion import describe_reasons, type_rows
+from ctrflow.ingestion.derived import add_derived
 from ctrflow.ingestion.raw_logs import numbered_lines
 from ctrflow.schema import DatasetSchema
 
@@ -272,3 +273,20 @@ def small_models() -> dict[str, dict]:
     """Every registered model's small, dropout-free test config (hyper-parameters
     over its defaults), by model name."""
     return _SMALL_MODELS
+
+
+@pytest.fixture(scope="session")
+def price_bucket_table() -> tuple[DatasetSchema, Callable[[list[float]], pl.DataFrame]]:
+    """A schema whose one derived field buckets ``price`` at 10, and a function
+    making its typed table (with the derived column) from prices; the bucket
+    predicts the label."""
+    schema = DatasetSchema(
+        label="y", numeric=["price"], derived=[{"column": "price", "buckets": [10]}]
+    )
+
+    def table(prices: list[float]) -> pl.DataFrame:
+        labels = [int(price >= 10) for price in prices]
+        raw = pl.DataFrame({"y": pl.Series(labels, dtype=pl.Int8), "price": prices})
+        return add_derived(raw, schema.derived)
+
+    return schema, table
