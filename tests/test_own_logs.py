@@ -57,10 +57,20 @@ def _display_ads(rows: int, rng: np.random.Generator, start: int) -> pl.DataFram
     )
 
 
-def _write_environment(project: Path, name: str, catalog: dict, schema: dict) -> None:
-    """conf/<name>/catalog.yml and conf/<name>/parameters.yml, nothing else."""
+def _write_environment(
+    project: Path, name: str, file_format: str, filepaths: dict, schema: dict
+) -> None:
+    """conf/<name>/catalog.yml (``raw_logs``: the files) and
+    conf/<name>/parameters.yml (the schema), nothing else."""
     env = project / "conf" / name
     env.mkdir()
+    catalog = {
+        "raw_logs": {
+            "type": "ctrflow.datasets.ImpressionLogDataset",
+            "file_format": file_format,
+            "filepaths": {split: str(path) for split, path in filepaths.items()},
+        }
+    }
     (env / "catalog.yml").write_text(yaml.safe_dump(catalog, sort_keys=False))
     (env / "parameters.yml").write_text(
         yaml.safe_dump({"schema": schema}, sort_keys=False)
@@ -106,13 +116,8 @@ def test_display_ads_csv_with_headerless_valid_and_test(
     _write_environment(
         project,
         "mylogs",
-        catalog={
-            "raw_logs": {
-                "type": "ctrflow.datasets.ImpressionLogDataset",
-                "file_format": "csv",
-                "filepaths": {split: str(raw / f"{split}.csv") for split in ROWS},
-            }
-        },
+        file_format="csv",
+        filepaths={split: raw / f"{split}.csv" for split in ROWS},
         schema={
             "label": "clicked",
             "timestamp": "click_time",
@@ -180,13 +185,8 @@ def test_libfm_train_and_test_only_with_a_rare_positive_class(
     _write_environment(
         project,
         "libfm",
-        catalog={
-            "raw_logs": {
-                "type": "ctrflow.datasets.ImpressionLogDataset",
-                "file_format": "libsvm",
-                "filepaths": {split: str(raw / f"{split}.libfm") for split in rates},
-            }
-        },
+        file_format="libsvm",
+        filepaths={split: raw / f"{split}.libfm" for split in rates},
         schema={
             "label": "column_1",
             "categorical": ["column_2", "column_3", "column_4", "column_5"],
