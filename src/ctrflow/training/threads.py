@@ -16,8 +16,8 @@ not the machine's core count that torch assumes. A thread that shares its core w
 a busy process stalls every parallel region at its barrier (torch splits each op
 into one static chunk per thread), so the CPUs other processes kept busy over a
 short sample before training are left to them, down to half the CPUs: beside one
-busy loop on two cores the demo trains with one thread at about 60% of its quiet
-speed instead of 37% with two. The count is fixed for the run; the results do not
+busy loop on two cores the demo trains with one thread at 53% of its quiet
+speed instead of 34% with two (``benchmarks/shared_cores.py``). The count is fixed for the run; the results do not
 depend on it here (docs/architecture.md, "Reproducibility").
 
 ``CTRFLOW_LEGACY_THREADS=1`` restores the behaviour before (torch's thread count,

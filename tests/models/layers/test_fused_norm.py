@@ -2,6 +2,11 @@
 compute (forward, gradients, running statistics), and its dropout is a real
 dropout: the right rate, independent draws, fresh masks, reproducible seeds."""
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import pytest
 import torch
 from torch import nn
@@ -182,3 +187,25 @@ def test_results_do_not_depend_on_the_thread_count():
     # the column sums run over fixed row chunks, not one chunk per thread
     for one, two in zip(_fused_step(1), _fused_step(2), strict=True):
         assert torch.equal(one, two)
+
+
+def test_the_first_fused_call_keeps_torchs_thread_count():
+    """Launching numba's pool (the first fused call) resets the libgomp it shares
+    with torch to numba's pool size; the trainer's one thread must stay one. In a
+    fresh interpreter: the pool starts once per process."""
+    script = textwrap.dedent(
+        """
+        import torch
+        from torch import nn
+        from ctrflow.models.layers.fused_norm import batch_norm_relu_dropout
+        torch.set_num_threads(1)
+        x = torch.randn(64, 8, requires_grad=True)
+        batch_norm_relu_dropout(x, nn.BatchNorm1d(8).train(), 0.2).sum().backward()
+        print(torch.get_num_threads())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env={**os.environ, "NUMBA_NUM_THREADS": "2"},
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    assert done.stdout.split() == ["1"]

@@ -127,7 +127,16 @@ def backward(  # noqa: PLR0917
 
 
 def use_torch_threads() -> int:
-    """numba's thread count set to torch's (the trainer's ``num_threads``)."""
-    threads = max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+    """numba's thread count set to torch's (the trainer's ``num_threads``).
+
+    Launching numba's ``omp`` pool (the first ``set_num_threads``) sets torch's
+    OpenMP thread count to numba's pool size (both pools are libgomp's): torch's
+    is put back, or one thread asked for (a core left to a busy
+    process) became two again at the first fused call (15k instead of 26k
+    samples/s beside a busy loop, ``benchmarks/shared_cores.py``)."""
+    wanted = torch.get_num_threads()
+    threads = max(1, min(wanted, numba.config.NUMBA_NUM_THREADS))
     numba.set_num_threads(threads)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
     return threads
