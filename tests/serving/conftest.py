@@ -31,7 +31,7 @@ class RuleScorer:
     """0.9 for ``site == "news"``, else 0.1, minus 0.05 when ``price`` is over 100.
 
     ``site`` must be a string; ``price``, when given, a number or null. A row that
-    breaks either raises ``RowError`` naming it. A row with ``sleep`` (seconds)
+    breaks either raises ``RowError`` naming it. A row with ``sleep_seconds``
     makes the scorer sleep that long first.
     """
 
@@ -44,8 +44,8 @@ class RuleScorer:
     def predict(self, rows: list[dict[str, Any]]) -> np.ndarray:
         self.calls += 1
         for row in rows:
-            if "sleep" in row:
-                time.sleep(float(row["sleep"]))
+            if "sleep_seconds" in row:
+                time.sleep(float(row["sleep_seconds"]))
         out = []
         for index, row in enumerate(rows):
             site = row.get("site")
