@@ -18,6 +18,7 @@ SMALL = ServeParams(
     max_rows_per_request=3,
     max_fields_per_row=4,
     max_string_length=8,
+    max_list_length=4,
 )
 
 
@@ -99,7 +100,11 @@ def test_a_row_the_scorer_refuses_is_a_422_naming_row_and_field(client):
         ('{"rows": [{"site": "123456789"}]}', 422, "a string of 9 characters, at most 8"),
         ('{"rows": [{"123456789": 1}]}', 422, "a field name of 9 characters"),
         ('{"rows": [{"site": {"a": 1}}]}', 422, "rows[0].site is an object: a value is"),
-        ('{"rows": [{"site": [1]}]}', 422, "rows[0].site is a list"),
+        ('{"rows": [{"site": [[1]]}]}', 422, "rows[0].site[0] is a list: a list holds"),
+        ('{"rows": [{"h": [1, {}]}]}', 422, "rows[0].h[1] is an object: a list holds"),
+        ('{"rows": [{"h": [1, NaN]}]}', 422, "rows[0].h[1] is NaN, which JSON"),
+        ('{"rows": [{"h": ["123456789"]}]}', 422, "rows[0].h[0] is a string of 9"),
+        ('{"rows": [{"h": [1, 2, 3, 4, 5]}]}', 422, "rows[0].h is a list of 5 items, at most 4"),
     ],
 )  # fmt: skip
 def test_bad_bodies_get_a_4xx_that_says_why(client, body, status, detail):
@@ -189,7 +194,7 @@ def test_no_docs_pages_and_unknown_paths_are_404(client):
 
 
 def test_parse_and_check_keep_good_rows_unchanged():
-    rows = [{"site": "news", "n": 3, "x": -0.5, "none": None}, {"flag": True}]
+    rows = [{"site": "news", "n": 3, "x": -0.5, "none": None}, {"f": True, "h": [1]}]
     assert check_rows(parse_body(json.dumps({"rows": rows}).encode()), SMALL) == rows
     with pytest.raises(RequestError, match=r"^rows\[0\]\.x is Infinity") as caught:
         check_rows(parse_body(b'{"rows": [{"x": Infinity}]}'), SMALL)

@@ -107,14 +107,18 @@ hostile_requests = st.one_of(
     _raw(st.text(min_size=1, max_size=10).filter(lambda k: k != "rows").map(
         lambda k: json.dumps({"rows": [GOOD], k: 1}).encode())),
     # wrong types and missing fields (the scorer's RowError)
-    _with_bad_row(_scalars.filter(lambda v: not isinstance(v, str)).map(
-        lambda v: {"site": v}), "site"),
+    _with_bad_row(st.one_of(_scalars.filter(lambda v: not isinstance(v, str)),
+        st.lists(_scalars, max_size=3)).map(lambda v: {"site": v}), "site"),
     _with_bad_row(st.one_of(st.booleans(), st.text(max_size=10)).map(
         lambda v: {"site": "news", "price": v}), "price"),
     _with_bad_row(st.dictionaries(st.text(max_size=5).filter(lambda k: k != "site"),
         _scalars, max_size=5), "site"),
-    # nested values
-    _with_bad_row(_nested.map(lambda v: {"site": "news", "deep": v}), "deep"),
+    # nested values (a flat list is a sequence field's ids: a list in a list is not)
+    _with_bad_row(_nested.map(lambda v: {"site": "news", "deep": [v]}), "deep"),
+    _with_bad_row(st.dictionaries(st.text(max_size=5), _scalars, max_size=3).map(
+        lambda v: {"site": "news", "deep": v}), "deep"),
+    _with_bad_row(st.integers(DEFAULTS.max_list_length + 1, 5000).map(
+        lambda n: {"site": "news", "history": list(range(n))}), "history"),
     # huge strings, as a value or as a field name
     _with_bad_row(_over_long.map(lambda n: {"site": "x" * n}), "site"),
     _with_bad_row(_over_long.map(lambda n: {"site": "news", "k" * n: 1}), None),

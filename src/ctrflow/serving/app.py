@@ -3,7 +3,8 @@
 Every request is checked before the scorer sees it: the body's size (from
 ``Content-Length``, then while it is read), strict JSON (no ``NaN``/``Infinity``,
 no duplicate keys), the rows, fields per row and string lengths against
-``ServeParams``, and each value a JSON scalar. The scorer runs in its own thread
+``ServeParams``, and each value a JSON scalar or a flat list of them (a
+sequence field's ids). The scorer runs in its own thread
 pool under the request's deadline. A row the scorer cannot type (``RowError``, see
 ``_row_error``) answers 422 naming the row and the field; anything unexpected
 answers 500 with a generic message, is logged, and the service keeps serving.
@@ -153,10 +154,12 @@ def check_rows(document: Any, params: ServeParams) -> list[dict[str, Any]]:
 
         >>> check_rows({"rows": [{"C1": "a", "I1": 3}]}, ServeParams())
         [{'C1': 'a', 'I1': 3}]
-        >>> check_rows({"rows": [{"C1": [1]}]}, ServeParams())
+        >>> check_rows({"rows": [{"C1": "a", "history": [3, 7]}]}, ServeParams())
+        [{'C1': 'a', 'history': [3, 7]}]
+        >>> check_rows({"rows": [{"C1": [[1]]}]}, ServeParams())
         Traceback (most recent call last):
         ...
-        ctrflow.serving.app.RequestError: rows[0].C1 is a list: a value is a string, a number, true/false or null
+        ctrflow.serving.app.RequestError: rows[0].C1[0] is a list: a list holds strings, numbers, true/false or null
     """
     if not isinstance(document, dict):
         raise RequestError(
@@ -210,13 +213,33 @@ def _check_row(index: int, row: Any, params: ServeParams) -> None:
             )
         problem = _value_problem(value, params)
         if problem:
+            separator = "" if problem.startswith("[") else " "
             raise RequestError(
-                422, f"{where}.{field} {problem}", row=index, field=field
+                422, f"{where}.{field}{separator}{problem}", row=index, field=field
             )
 
 
 def _value_problem(value: Any, params: ServeParams) -> str | None:
-    """Why a value cannot go to the scorer, or None when it can."""
+    """Why a value cannot go to the scorer (``"is ..."``, or ``"[i] is ..."`` for
+    an item of a list), or None when it can: a JSON scalar, or a flat list of them
+    (a sequence field's ids)."""
+    if isinstance(value, list):
+        if len(value) > params.max_list_length:
+            return f"is a list of {len(value)} items, at most {params.max_list_length}"
+        for index, item in enumerate(value):
+            if isinstance(item, list | dict):
+                return (
+                    f"[{index}] is {_kind(item)}: a list holds strings, numbers, "
+                    "true/false or null"
+                )
+            problem = _scalar_problem(item, params)
+            if problem:
+                return f"[{index}] {problem}"
+        return None
+    return _scalar_problem(value, params)
+
+
+def _scalar_problem(value: Any, params: ServeParams) -> str | None:
     problem = None
     if value is None or isinstance(value, bool):
         pass
@@ -241,7 +264,8 @@ def _value_problem(value: Any, params: ServeParams) -> str | None:
         )
     else:
         problem = (
-            f"is {_kind(value)}: a value is a string, a number, true/false or null"
+            f"is {_kind(value)}: a value is a string, a number, true/false, null "
+            "or a list of those"
         )
     return problem
 

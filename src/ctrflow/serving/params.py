@@ -46,6 +46,12 @@ class ServeParams(StrictParams):
         ge=1,
         description="longest string value or field name, in characters (longer: 422)",
     )
+    max_list_length: int = Field(
+        1000,
+        ge=1,
+        description="longest list value (a sequence field's ids), in items "
+        "(longer: 422)",
+    )
     request_timeout_seconds: float = Field(
         5.0,
         gt=0,
