@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from ctrflow.__main__ import main
 from ctrflow.cli import cli
-from ctrflow.demo_data import LABEL, NUMERIC, generate_demo_logs
+from ctrflow.demo_data import CATEGORICAL, LABEL, NUMERIC, generate_demo_logs
 from ctrflow.serving import ServeParams
 from ctrflow.serving.cli import resolve_model, serve
 
@@ -63,6 +63,18 @@ def test_the_flags_are_the_serve_params_with_their_defaults():
     options.pop("log_level")
     assert options == ServeParams().model_dump()
     assert serve.params[0].default == Path("data/06_models/model.pt")
+
+
+def test_the_docs_list_every_flag_with_its_default():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "serving.md").read_text()
+    table = dict(
+        re.findall(r"^\| `--([a-z-]+)` \| `([^`]+)`", docs, flags=re.MULTILINE)
+    )
+    assert table.pop("log-level") == "info"
+    assert table == {
+        name.replace("_", "-"): str(default)
+        for name, default in ServeParams().model_dump().items()
+    }
 
 
 def test_a_bad_flag_is_a_usage_error_naming_it(tmp_path):
@@ -145,7 +157,24 @@ def test_ctrflow_serve_scores_a_trained_demo_model_over_http(project_copy, run_p
         assert refused.status_code == 422, refused.text
         assert refused.json()["field"] == NUMERIC[0]
         assert NUMERIC[0] in refused.json()["detail"]
-        assert json.loads(httpx.get(f"{url}/health").text)["status"] == "ok"
+        # rows the real scorer cannot type: a 422 naming the field, never a 5xx
+        good = rows[0]
+        without_c5 = {k: v for k, v in good.items() if k != CATEGORICAL[4]}
+        for row, field in [
+            (without_c5, CATEGORICAL[4]),
+            ({**good, NUMERIC[1]: True}, NUMERIC[1]),
+            ({**good, CATEGORICAL[2]: ["a", "b"]}, CATEGORICAL[2]),
+        ]:
+            answer = httpx.post(f"{url}/predict", json={"rows": [good, row]})
+            assert answer.status_code == 422, answer.text
+            assert (answer.json()["row"], answer.json()["field"]) == (1, field)
+            assert json.loads(httpx.get(f"{url}/health").text)["status"] == "ok"
+        empty = httpx.post(f"{url}/predict", json={"rows": [{}]})
+        assert empty.status_code == 422
+        assert empty.json()["field"] in good
+        # other keys are left out, as the batch pipeline leaves out other columns
+        extra = httpx.post(f"{url}/predict", json={"rows": [{**good, "note": "x"}]})
+        assert extra.json()["probabilities"] == [float(expected[0])]
     finally:
         process.terminate()
         process.wait(20)

@@ -99,9 +99,14 @@ def _run(model: Path, log_level: str, **values: Any) -> None:
             "has no authentication (put it behind a proxy that has)",
             err=True,
         )
+    where = (
+        f"http://{params.host}:{params.port}"
+        if params.port
+        else f"{params.host}, any free port (uvicorn names it below)"
+    )
     click.echo(
-        f"serving {file} (version {version or 'unknown'}) on "
-        f"http://{params.host}:{params.port} (POST /predict, GET /health)",
+        f"serving {file} (version {version or 'unknown'}) on {where} "
+        "(POST /predict, GET /health)",
         err=True,
     )
     import uvicorn  # noqa: PLC0415
