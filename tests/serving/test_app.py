@@ -146,7 +146,9 @@ def test_invalid_utf8_and_wrong_content_types_are_refused(client):
     assert charset.status_code == 200
 
 
-def test_a_body_over_the_limit_is_refused_before_parsing(client):
+def test_a_body_over_the_limit_is_refused_before_parsing(scorers):
+    scorer = scorers["rule"]()
+    client = TestClient(create_app(scorer, SMALL))
     answer = _post(client, b"x" * 4097)
     assert answer.status_code == 413
     assert answer.json()["detail"] == "the body is 4097 bytes, at most 4096 per request"

@@ -96,6 +96,11 @@ def test_ctrflow_serve_and_kedro_serve_are_the_command(capsys):
     shown = capsys.readouterr().out
     assert shown.startswith("Usage: ctrflow serve [OPTIONS]")
     assert "--max-body-bytes INTEGER" in shown and "[default: 1048576]" in shown
+    # anything else is still the project's kedro run
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert "--pipeline TEXT" in capsys.readouterr().out
 
 
 def test_registering_the_commands_loads_no_web_framework():
