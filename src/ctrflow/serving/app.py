@@ -406,7 +406,7 @@ def create_app(
                     _read_body(request, params.max_body_bytes),
                     params.request_timeout_seconds,
                 )
-            except TimeoutError:
+            except asyncio.TimeoutError:  # TimeoutError itself from 3.11
                 raise RequestError(
                     408,
                     f"the body did not arrive within "
