@@ -10,6 +10,8 @@ its own): Kedro's run command with the same options, plus
 - ``--pipeline=<name>`` as Kedro's ``--pipelines=<name>``, without Kedro's
   deprecation warning for it.
 
+and ``kedro serve``, the HTTP scorer (``ctrflow.serving.cli``, also ``ctrflow serve``).
+
 The summary a successful run ends with comes from ``ctrflow.hooks``.
 """
 
@@ -33,6 +35,7 @@ from kedro.validation.exceptions import ParameterValidationError
 
 from ctrflow.hooks import RunReportHooks, Step
 from ctrflow.schema import where_to_set
+from ctrflow.serving.cli import serve
 
 TRACEBACK_ENV = "CTRFLOW_TRACEBACK"
 LOG_FILE = Path("logs") / "ctrflow.log"
@@ -326,3 +329,5 @@ run = click.Command(
     context_settings=CONTEXT_SETTINGS,
 )
 cli.add_command(run)
+# `kedro serve`, the same command as `ctrflow serve` (ctrflow.serving.cli)
+cli.add_command(serve)
