@@ -34,7 +34,9 @@ def test_an_export_matches_torch_within_the_tolerance(
 
     encoded = random_encoded(artifact.feature_map, 2000)
     expected = predict_proba(artifact, encoded, device="cpu")
-    actual = OnnxModel(result.folder).predict_proba(*onnx_inputs(encoded, artifact))
+    actual = OnnxModel(result.folder).predict_proba(
+        *onnx_inputs(encoded, artifact.feature_map)
+    )
     assert actual.dtype == np.float32 and actual.shape == (2000,)
     # the probabilities spread: the comparison is not between two constants
     assert expected.std() > 0.01
@@ -47,11 +49,11 @@ def test_the_batch_axis_is_dynamic(rows, make_artifact, random_encoded):
     export = build_onnx_export(artifact)
     encoded = random_encoded(artifact.feature_map, rows, seed=rows)
     model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
-    logits = model.predict_logits(*onnx_inputs(encoded, artifact))
+    logits = model.predict_logits(*onnx_inputs(encoded, artifact.feature_map))
     assert logits.shape == (rows,)
     expected = predict_proba(artifact, encoded, device="cpu")
     np.testing.assert_allclose(
-        model.predict_proba(*onnx_inputs(encoded, artifact)),
+        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
         expected,
         atol=ATOL,
         rtol=0,
@@ -64,11 +66,11 @@ def test_a_fixed_batch_takes_exactly_the_example_rows(make_artifact, random_enco
     model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
     assert export.preprocessing["onnx"]["inputs"][0]["shape"] == [None, 26]
     assert model.predict_logits(
-        *onnx_inputs(random_encoded(artifact.feature_map, 8), artifact)
+        *onnx_inputs(random_encoded(artifact.feature_map, 8), artifact.feature_map)
     ).shape == (8,)
     with pytest.raises(Exception, match="(?i)dimension|shape"):
         model.predict_logits(
-            *onnx_inputs(random_encoded(artifact.feature_map, 9), artifact)
+            *onnx_inputs(random_encoded(artifact.feature_map, 9), artifact.feature_map)
         )
 
 
@@ -83,7 +85,7 @@ def test_din_takes_its_behaviour_sequences(make_artifact, random_encoded):
     ]
     model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
     encoded = random_encoded(artifact.feature_map, 500)
-    ids, numerics, sequences = onnx_inputs(encoded, artifact)
+    ids, numerics, sequences = onnx_inputs(encoded, artifact.feature_map)
     expected = predict_proba(artifact, encoded, device="cpu")
     np.testing.assert_allclose(
         model.predict_proba(ids, numerics, sequences), expected, atol=ATOL, rtol=0
@@ -107,7 +109,7 @@ def test_the_torchscript_exporter_takes_over_when_dynamo_fails(
     encoded = random_encoded(artifact.feature_map, 300)
     model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
     np.testing.assert_allclose(
-        model.predict_proba(*onnx_inputs(encoded, artifact)),
+        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
         predict_proba(artifact, encoded, device="cpu"),
         atol=ATOL,
         rtol=0,

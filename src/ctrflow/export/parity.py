@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from ctrflow.export.runtime import OnnxModel
+from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.training.artifact import ModelArtifact, predict_proba
 from ctrflow.training.data import to_tensors
 
@@ -53,7 +54,7 @@ class Parity:
 
 
 def onnx_inputs(
-    encoded: pl.DataFrame, artifact: ModelArtifact
+    encoded: pl.DataFrame, feature_map: FeatureMap
 ) -> tuple[np.ndarray, ...]:
     """The graph's inputs for an encoded table: ids int64, numerics float32 and,
     when the feature map has sequences, sequences int64.
@@ -61,9 +62,9 @@ def onnx_inputs(
     Raises:
         KeyError: ``encoded`` lacks a column the feature map names.
     """
-    data = to_tensors(encoded, artifact.feature_map)
+    data = to_tensors(encoded, feature_map)
     inputs = (data.ids.numpy().astype(np.int64), data.numerics.numpy())
-    if artifact.feature_map.sequence:
+    if feature_map.sequence:
         return (*inputs, data.sequences.numpy().astype(np.int64))
     return inputs
 
@@ -96,7 +97,7 @@ def check_parity(
     """
     table = encoded if rows is None else encoded.head(rows)
     expected = predict_proba(artifact, table, batch_size=batch_size, device="cpu")
-    inputs = onnx_inputs(table, artifact)
+    inputs = onnx_inputs(table, artifact.feature_map)
     actual = np.concatenate(
         [
             onnx_model.predict_proba(*(x[start : start + batch_size] for x in inputs))
