@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 import torch
+from kedro.framework.project import settings
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
@@ -22,6 +23,7 @@ from ctrflow.feature_engineering.feature_map import (
     FeatureMap,
     NumericField,
 )
+from ctrflow.hooks import RunReportHooks
 from ctrflow.models import build_model, config_type
 from ctrflow.pipeline_registry import register_pipelines
 from ctrflow.pipelines.export.nodes import check_export_parity, export_model
@@ -127,6 +129,11 @@ def test_export_end_to_end_after_train(project_copy, run_project, latest):
     assert report["parity"]["max_abs_diff"] <= 1e-5
 
     folder = latest(data / "06_models/onnx_export")
+    (hooks,) = (h for h in settings.HOOKS if isinstance(h, RunReportHooks))
+    assert hooks.summary[1].startswith(
+        "  ONNX parity  DeepFM (dynamo exporter) matches torch on 600 test rows"
+    )
+    assert hooks.summary[2].endswith(str(folder.relative_to(project_copy)))
     model = OnnxModel(folder)
     spec = json.loads((folder / "preprocessing.json").read_text())
     test_encoded = pl.read_parquet(data / "05_model_input/test_encoded.parquet")
