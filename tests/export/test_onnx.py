@@ -60,6 +60,24 @@ def test_the_batch_axis_is_dynamic(rows, make_artifact, random_encoded):
     )
 
 
+def test_a_model_in_training_mode_is_exported_in_eval_mode_and_left_as_is(
+    make_artifact, random_encoded
+):
+    artifact = make_artifact("DNN")  # batch-norm and dropout in its MLP
+    artifact.model.train()
+    export = build_onnx_export(artifact)
+    assert artifact.model.training  # the caller's model is untouched
+    artifact.model.eval()
+    encoded = random_encoded(artifact.feature_map, 300)
+    model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
+    np.testing.assert_allclose(
+        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
+        predict_proba(artifact, encoded, device="cpu"),
+        atol=ATOL,
+        rtol=0,
+    )
+
+
 def test_a_fixed_batch_takes_exactly_the_example_rows(make_artifact, random_encoded):
     artifact = make_artifact("LR")
     export = build_onnx_export(artifact, ExportParams(dynamic_batch=False))

@@ -17,6 +17,7 @@ the result says which one wrote the graph. The model is exported in eval mode
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import warnings
@@ -116,7 +117,9 @@ def build_onnx_export(
         ExportError: both exporters failed (the message holds both errors).
     """
     params = params or ExportParams()
-    model = artifact.model.cpu().eval()
+    model = artifact.model
+    if model.training or any(p.device.type != "cpu" for p in model.parameters()):
+        model = copy.deepcopy(model).cpu().eval()  # the artifact stays as it was
     spec = artifact.feature_map.field_spec
     wrapper = PlainInputs(model, sequences=bool(spec.sequences)).eval()
     example = _example_inputs(artifact, params.example_rows)
