@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ctrflow import settings
 from ctrflow.data_quality.params import DataQualityParams
 from ctrflow.evaluation.params import EvaluationParams
+from ctrflow.export.params import ExportParams
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.feature_ranking.params import FeatureRankingParams
 from ctrflow.ingestion.params import IngestionParams
@@ -36,6 +37,7 @@ BLOCK_MODELS: dict[str, type[BaseModel]] = {
     "training": TrainingParams,
     "evaluation": EvaluationParams,
     "benchmark": BenchmarkParams,
+    "export": ExportParams,
     "movielens": MovieLensParams,
 }
 # Data, not defaults: no default to agree with, and an environment states it whole.

@@ -96,6 +96,27 @@ def test_benchmark_summary_names_the_best_models():
     assert lines[2].startswith("  leaderboard  data/09_benchmark/leaderboard.csv/")
 
 
+def test_export_summary_states_the_parity_and_the_folder():
+    report = {
+        "model": "DeepFM",
+        "exporter": "dynamo",
+        "opset": 18,
+        "parity": {"rows": 600, "test_rows": 600, "max_abs_diff": 1.19e-7,
+                   "worst_row": 3, "atol": 1e-5},
+        "passed": True,
+    }  # fmt: skip
+    lines = format_summary(
+        ["export"],
+        {"export_report": digest("export_report", report)},
+        {"onnx_export": "data/06_models/onnx_export/v/onnx_export"},
+    )
+    assert lines[1] == (
+        "  ONNX parity  DeepFM (dynamo exporter) matches torch on 600 test rows: "
+        "max |p_onnx - p_torch| 1.2e-07 (tolerance 1e-05)"
+    )
+    assert lines[2] == "  ONNX export  data/06_models/onnx_export/v/onnx_export"
+
+
 def _metrics_of(scores: dict) -> dict:
     return {**METRICS, "auc": scores["auc"]}
 

@@ -21,7 +21,7 @@ from ctrflow import settings
 from ctrflow.pipeline_registry import STAGES, register_pipelines
 
 PROJECT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "great_expectations", "outrank", "plotly")
+HEAVY = ("torch", "great_expectations", "outrank", "plotly", "onnx", "onnxruntime")
 
 
 def test_registering_the_pipelines_imports_no_heavy_library():
@@ -45,7 +45,7 @@ def test_registering_the_pipelines_imports_no_heavy_library():
     # the node annotations resolved without the heavy libraries: every block typed
     assert report["types"] == sorted(
         ["schema", "ingestion", "data_quality", "feature_ranking",
-         "feature_engineering", "training", "evaluation", "benchmark"]
+         "feature_engineering", "training", "evaluation", "benchmark", "export"]
     )  # fmt: skip
 
 

@@ -44,6 +44,7 @@ ARTIFACTS = {
     "quarantined_rows": "quarantined",
     "feature_ranking": "ranking",
     "benchmark_leaderboard": "leaderboard",
+    "onnx_export": "ONNX export",
 }
 BROWSE = (
     "kedro viz run (lineage and plots, http://127.0.0.1:4141), "
@@ -101,7 +102,19 @@ def digest(dataset_name: str, data: Any) -> Any:
         return len(data)
     if dataset_name == "benchmark_leaderboard" and hasattr(data, "to_dicts"):
         return {"models": data.height, "best": data.head(3).to_dicts()}
-    return None
+    is_export = dataset_name == "export_report" and isinstance(data, dict)
+    return _export_digest(data) if is_export else None
+
+
+def _export_digest(report: dict) -> dict:
+    """Model, exporter, verdict and parity figures of an ``export_report``."""
+    parity = report.get("parity") or {}
+    return {
+        "model": report.get("model"),
+        "exporter": report.get("exporter"),
+        "passed": report.get("passed"),
+        **{key: parity.get(key) for key in ("rows", "max_abs_diff", "atol")},
+    }
 
 
 def _ci(interval: Any) -> str:
@@ -195,6 +208,17 @@ def format_summary(
             if "model" in row
         )
         lines.append(_line("best AUC", f"{best} (of {board['models']} models)"))
+    export = digests.get("export_report")
+    if isinstance(export, dict):
+        verdict = "matches" if export["passed"] else "does NOT match"
+        lines.append(
+            _line(
+                "ONNX parity",
+                f"{export['model']} ({export['exporter']} exporter) {verdict} torch "
+                f"on {export['rows']:,} test rows: max |p_onnx - p_torch| "
+                f"{export['max_abs_diff']:.2g} (tolerance {export['atol']:g})",
+            )
+        )
     warnings = metrics.get("warnings") if isinstance(metrics, dict) else None
     if warnings is not None:
         lines.append(_line("warnings", "none" if not warnings else warnings[0]))

@@ -1,6 +1,6 @@
 """Project pipelines: one per stage, ``train`` chains all six, default = ``train``;
-``benchmark`` trains and evaluates every registered model side by side (not part
-of ``train``).
+``benchmark`` trains and evaluates every registered model side by side and
+``export`` writes the trained model as ONNX (neither is part of ``train``).
 
 Pure wiring: each stage's pipeline is its own Kedro namespace (a group in
 kedro-viz) and is tagged with its name; the benchmark gets the training and
@@ -21,6 +21,7 @@ from ctrflow.pipelines import (
     benchmark,
     data_quality,
     evaluation,
+    export,
     feature_engineering,
     feature_ranking,
     ingestion,
@@ -38,8 +39,9 @@ STAGES = {
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register each stage under its name, ``train`` = all stages in order, and
-    ``benchmark`` (one namespace per registered model; ``--tags`` picks some).
+    """Register each stage under its name, ``train`` = all stages in order,
+    ``benchmark`` (one namespace per registered model; ``--tags`` picks some) and
+    ``export`` (the latest model as ONNX, checked against torch).
 
     Every node is tagged with its stage, so kedro-viz can filter the graph by stage.
     """
@@ -52,4 +54,5 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines["benchmark"] = benchmark.create_pipeline(
         training=training.create_pipeline(), evaluation=evaluation.create_pipeline()
     )
+    pipelines["export"] = Pipeline(export.create_pipeline(), tags=["export"])
     return pipelines

@@ -1,5 +1,5 @@
 """Custom Kedro datasets: raw impression logs (several formats, MovieLens), trained
-models, optional JSON.
+models, ONNX exports, optional JSON.
 
 ``TorchModelDataset`` is imported when first used (it needs torch), so that
 importing this package, or naming ``ImpressionLogDataset`` in a catalog, does not.
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ctrflow.datasets.impression_logs import ImpressionLogDataset, RawLogsError
 from ctrflow.datasets.movielens import MovieLensLogsDataset
+from ctrflow.datasets.onnx_export import OnnxExportDataset
 from ctrflow.datasets.optional_json import OptionalJSONDataset
 from ctrflow.ingestion.raw_logs import RawLogs
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ImpressionLogDataset",
     "MovieLensLogsDataset",
+    "OnnxExportDataset",
     "OptionalJSONDataset",
     "RawLogs",
     "RawLogsError",
