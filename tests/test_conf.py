@@ -24,6 +24,7 @@ from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.benchmark.params import BenchmarkParams
 from ctrflow.preprocessing.movielens import MovieLensParams
 from ctrflow.schema import DatasetSchema
+from ctrflow.scoring.params import ScoringParams
 from ctrflow.training.params import TrainingParams
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -37,6 +38,7 @@ BLOCK_MODELS: dict[str, type[BaseModel]] = {
     "evaluation": EvaluationParams,
     "benchmark": BenchmarkParams,
     "movielens": MovieLensParams,
+    "score": ScoringParams,
 }
 # Data, not defaults: no default to agree with, and an environment states it whole.
 DATA_BLOCKS: dict[str, type[BaseModel]] = {"schema": DatasetSchema}

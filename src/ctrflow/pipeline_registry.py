@@ -1,6 +1,6 @@
 """Project pipelines: one per stage, ``train`` chains all six, default = ``train``;
-``benchmark`` trains and evaluates every registered model side by side (not part
-of ``train``).
+``benchmark`` trains and evaluates every registered model side by side, ``score``
+scores new logs with a stored model (neither part of ``train``).
 
 Pure wiring: each stage's pipeline is its own Kedro namespace (a group in
 kedro-viz) and is tagged with its name; the benchmark gets the training and
@@ -24,6 +24,7 @@ from ctrflow.pipelines import (
     feature_engineering,
     feature_ranking,
     ingestion,
+    score,
     training,
 )
 
@@ -38,8 +39,9 @@ STAGES = {
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register each stage under its name, ``train`` = all stages in order, and
-    ``benchmark`` (one namespace per registered model; ``--tags`` picks some).
+    """Register each stage under its name, ``train`` = all stages in order,
+    ``benchmark`` (one namespace per registered model; ``--tags`` picks some) and
+    ``score`` (new logs with a stored model).
 
     Every node is tagged with its stage, so kedro-viz can filter the graph by stage.
     """
@@ -52,4 +54,5 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines["benchmark"] = benchmark.create_pipeline(
         training=training.create_pipeline(), evaluation=evaluation.create_pipeline()
     )
+    pipelines["score"] = Pipeline(score.create_pipeline(), tags=["score"])
     return pipelines

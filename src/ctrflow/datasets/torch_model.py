@@ -43,10 +43,15 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
         return {"filepath": self._filepath, "version": self._version}
 
     def load(self) -> ModelArtifact:
+        """The artifact of the load version (the latest unless one is given), its
+        ``version`` set to that version (None when not versioned)."""
         state = torch.load(
             str(self._get_load_path()), map_location="cpu", weights_only=True
         )
-        return ModelArtifact.from_state(state)
+        artifact = ModelArtifact.from_state(state)
+        if self._version is not None:
+            artifact.version = self.resolve_load_version()
+        return artifact
 
     def save(self, data: ModelArtifact) -> None:
         path = Path(str(self._get_save_path()))
