@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import torch
-from kedro.io import AbstractVersionedDataset, Version
+from kedro.io import AbstractVersionedDataset, DatasetError, Version
 
 from ctrflow.training.artifact import ModelArtifact
 
@@ -38,6 +38,26 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
             glob_function=glob.glob,
         )
         self.metadata = metadata
+
+    def at_version(self, version: str) -> TorchModelDataset:
+        """This entry loading ``version`` (its save version kept).
+
+        Raises:
+            DatasetError: no such version is saved; the message lists those that are.
+        """
+        path = Path(str(self._filepath))
+        if not (path / version / path.name).is_file():
+            saved = sorted(p.parent.name for p in path.glob(f"*/{path.name}"))
+            raise DatasetError(
+                f"model version {version!r} is not saved under {path} "
+                f"(saved: {saved or 'none'}); name one of them, or null for the latest"
+            )
+        save = self._version.save if self._version is not None else None
+        return TorchModelDataset(
+            filepath=str(self._filepath),
+            version=Version(version, save),
+            metadata=self.metadata,
+        )
 
     def _describe(self) -> dict[str, Any]:
         return {"filepath": self._filepath, "version": self._version}

@@ -142,3 +142,8 @@ def test_scoring_headerless_unlabelled_logs_replays_evaluation(
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(latest(data / "08_reporting/score/report.json").read_text())
     assert report["model_version"] == version
+    # score.model_version does the same
+    result = _kedro(project_copy, f"--params=score.model_version={version}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(latest(data / "08_reporting/score/report.json").read_text())
+    assert report["model_version"] == version
