@@ -80,6 +80,13 @@ def test_scoring_headerless_unlabelled_logs_replays_evaluation(
 ):
     run_project(project_copy, runtime_params=FAST_TRAINING)
     data = project_copy / "data"
+    # the demo's own new_logs: its labelled logs, AUC and log loss reported
+    result = _kedro(project_copy)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(latest(data / "08_reporting/score/report.json").read_text())
+    assert report["rows_in"] == report["rows_scored"] == 6_000
+    assert report["labels"]["rows"] == 6_000 and report["labels"]["auc"] > 0.6
+
     test_table = pl.read_parquet(data / "02_intermediate/test.parquet")
     expected = pl.read_parquet(data / "07_model_output/test_predictions.parquet")
     raw = _raw_rows(test_table)
