@@ -25,7 +25,7 @@ def train_model(
     valid_encoded: pl.DataFrame,
     feature_map: dict,
     params: TrainingParams,
-    schema: DatasetSchema | None = None,
+    schema: DatasetSchema,
 ) -> tuple[ModelArtifact, dict]:
     """Train ``params.model`` with early stopping on validation AUC.
 
@@ -39,8 +39,7 @@ def train_model(
         feature_map: the encoding (``FeatureMap.to_dict``).
         params: the trainer's parameters.
         schema: the dataset schema, stored in the artifact so that scoring types
-            new rows as ingestion typed these (None: not stored, the model cannot
-            score raw rows).
+            new rows as ingestion typed these.
 
     Returns:
         The model artifact (weights + feature map + parameters with the resolved
@@ -80,7 +79,7 @@ def train_model(
         model_config=config.model_dump(),
         feature_map=encoding,
         training_params=params.model_dump(mode="json"),
-        schema=None if schema is None else schema.model_dump(mode="json"),
+        schema=schema.model_dump(mode="json"),
     )
     held_out = predict_proba(
         artifact, valid_encoded, batch_size=params.batch_size, device=params.device
