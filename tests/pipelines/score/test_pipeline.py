@@ -129,17 +129,7 @@ def test_scoring_headerless_unlabelled_logs_replays_evaluation(
     assert set(report["oov"]) == set(report["oov"]) & {*NUMERIC, *CATEGORICAL}
     assert all(value is not None and value >= 0 for value in report["psi"].values())
 
-    # the online scorer gives the batch pipeline's probabilities on the same rows
-    scorer = Scorer.from_artifact(model_file)
-    assert scorer.version == version
-    rows = raw.to_dicts()
-    np.testing.assert_array_equal(
-        scorer.predict(rows), predictions["probability"].to_numpy()
-    )
-    bad = [rows[0], {**rows[1], "I3": "seven"}]
-    with pytest.raises(RowError, match=r"row 1, field 'I3': column 'I3' holds") as e:
-        scorer.predict(bad)
-    assert (e.value.row, e.value.field) == (1, "I3")
+    _check_the_online_scorer(model_file, version, raw, predictions)
 
     # an older version, named with --load-versions, is the one used and recorded
     run_project(project_copy, runtime_params=FAST_TRAINING)
@@ -154,3 +144,20 @@ def test_scoring_headerless_unlabelled_logs_replays_evaluation(
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(latest(data / "08_reporting/score/report.json").read_text())
     assert report["model_version"] == version
+
+
+def _check_the_online_scorer(
+    model_file: Path, version: str, raw: pl.DataFrame, predictions: pl.DataFrame
+) -> None:
+    """``Scorer.predict`` on the raw rows as dicts gives the pipeline's probabilities;
+    a bad row raises ``RowError`` naming its index and field."""
+    scorer = Scorer.from_artifact(model_file)
+    assert scorer.version == version
+    rows = raw.to_dicts()
+    np.testing.assert_array_equal(
+        scorer.predict(rows), predictions["probability"].to_numpy()
+    )
+    bad = [rows[0], {**rows[1], "I3": "seven"}]
+    with pytest.raises(RowError, match=r"row 1, field 'I3': column 'I3' holds") as e:
+        scorer.predict(bad)
+    assert (e.value.row, e.value.field) == (1, "I3")
