@@ -134,7 +134,7 @@ def score_logs(
                 ]
             part_scored += prepared.encoded.height
             scored.blocks += 1
-        part_quarantine = pl.concat(part_quarantines)
+        part_quarantine = pl.concat(part_quarantines).sort("line_number")
         quarantines.append(part_quarantine)
         part_quarantined = part_quarantine.height
         check_row_accounting(source, rows_read, part_scored, part_quarantined)
