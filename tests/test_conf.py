@@ -25,6 +25,7 @@ from ctrflow.ingestion.params import IngestionParams
 from ctrflow.pipelines.benchmark.params import BenchmarkParams
 from ctrflow.preprocessing.movielens import MovieLensParams
 from ctrflow.schema import DatasetSchema
+from ctrflow.scoring.params import ScoringParams
 from ctrflow.training.params import TrainingParams
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -39,6 +40,7 @@ BLOCK_MODELS: dict[str, type[BaseModel]] = {
     "benchmark": BenchmarkParams,
     "export": ExportParams,
     "movielens": MovieLensParams,
+    "score": ScoringParams,
 }
 # Data, not defaults: no default to agree with, and an environment states it whole.
 DATA_BLOCKS: dict[str, type[BaseModel]] = {"schema": DatasetSchema}

@@ -45,7 +45,7 @@ def test_registering_the_pipelines_imports_no_heavy_library():
     # the node annotations resolved without the heavy libraries: every block typed
     assert report["types"] == sorted(
         ["schema", "ingestion", "data_quality", "feature_ranking",
-         "feature_engineering", "training", "evaluation", "benchmark", "export"]
+         "feature_engineering", "training", "evaluation", "benchmark", "score", "export"]
     )  # fmt: skip
 
 

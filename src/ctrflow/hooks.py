@@ -336,3 +336,46 @@ def _artifact_path(catalog: Any, name: str) -> str | None:
     except Exception as error:  # a summary never fails a finished run
         logger.debug("summary: no path for %s: %s", name, error)
         return None
+
+
+SCORE_NODE = "score.score_new_logs_node"
+
+
+def _model_version(parameters: Any) -> str | None:
+    """``score.model_version`` of the run's parameters (a dict or the validated model)."""
+    if isinstance(parameters, dict):
+        return parameters.get("model_version")
+    return getattr(parameters, "model_version", None)
+
+
+class ModelVersionHooks:
+    """``score.model_version`` picks the ``model`` version the score pipeline loads
+    (as ``--load-versions model:<version>`` does; naming two different ones is an
+    error). Only a run that scores and does not train the model is changed."""
+
+    @hook_impl
+    def before_pipeline_run(
+        self, run_params: dict[str, Any], pipeline: Any, catalog: Any
+    ) -> None:
+        if SCORE_NODE not in {n.name for n in pipeline.nodes}:
+            return
+        if "model" in pipeline.all_outputs() or "params:score" not in catalog:
+            return
+        version = _model_version(catalog.load("params:score"))
+        if version is None:
+            return
+        given = (run_params.get("load_versions") or {}).get("model")
+        if given is not None:
+            if given != version:
+                raise ValueError(
+                    f"--load-versions model:{given} and score.model_version "
+                    f"{version!r} name different models: keep one"
+                )
+            return
+        dataset = catalog["model"]
+        if not hasattr(dataset, "at_version"):
+            raise ValueError(
+                "score.model_version is set, but the catalog entry 'model' "
+                f"({type(dataset).__name__}) is not a versioned TorchModelDataset"
+            )
+        catalog["model"] = dataset.at_version(version)

@@ -1,6 +1,7 @@
 """Project pipelines: one per stage, ``train`` chains all six, default = ``train``;
-``benchmark`` trains and evaluates every registered model side by side and
-``export`` writes the trained model as ONNX (neither is part of ``train``).
+``benchmark`` trains and evaluates every registered model side by side, ``score``
+scores new logs with a stored model and ``export`` writes the trained model as
+ONNX (none of them is part of ``train``).
 
 Pure wiring: each stage's pipeline is its own Kedro namespace (a group in
 kedro-viz) and is tagged with its name; the benchmark gets the training and
@@ -25,6 +26,7 @@ from ctrflow.pipelines import (
     feature_engineering,
     feature_ranking,
     ingestion,
+    score,
     training,
 )
 
@@ -40,8 +42,9 @@ STAGES = {
 
 def register_pipelines() -> dict[str, Pipeline]:
     """Register each stage under its name, ``train`` = all stages in order,
-    ``benchmark`` (one namespace per registered model; ``--tags`` picks some) and
-    ``export`` (the latest model as ONNX, checked against torch).
+    ``benchmark`` (one namespace per registered model; ``--tags`` picks some),
+    ``score`` (new logs with a stored model) and ``export`` (the latest model as
+    ONNX, checked against torch).
 
     Every node is tagged with its stage, so kedro-viz can filter the graph by stage.
     """
@@ -54,5 +57,6 @@ def register_pipelines() -> dict[str, Pipeline]:
     pipelines["benchmark"] = benchmark.create_pipeline(
         training=training.create_pipeline(), evaluation=evaluation.create_pipeline()
     )
+    pipelines["score"] = Pipeline(score.create_pipeline(), tags=["score"])
     pipelines["export"] = Pipeline(export.create_pipeline(), tags=["export"])
     return pipelines

@@ -5,7 +5,7 @@ import warnings
 
 from kedro.config import OmegaConfigLoader
 
-from ctrflow.hooks import RunReportHooks
+from ctrflow.hooks import ModelVersionHooks, RunReportHooks
 
 # Kedro 1.7 registers its `globals`, `runtime_params` and custom resolvers with
 # OmegaConf's deprecated `register_new_resolver`; every run and `kedro viz build`
@@ -28,8 +28,8 @@ def shared_data_root() -> str:
 
 
 # where a failed run was (for the error block of `kedro run`, ctrflow.cli) and the
-# summary a successful run ends with
-HOOKS = (RunReportHooks(),)
+# summary a successful run ends with; score.model_version picks the model scored
+HOOKS = (RunReportHooks(), ModelVersionHooks())
 
 CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {

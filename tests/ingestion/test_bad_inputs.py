@@ -356,6 +356,7 @@ def test_a_train_split_with_a_single_label_class_stops_training(tmp_path):
             encode_table(valid, feature_map),
             feature_map.to_dict(),
             TrainingParams(device="cpu", progress_bar=False, max_epochs=1),
+            SCHEMA,
         )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import torch
-from kedro.io import AbstractVersionedDataset, Version
+from kedro.io import AbstractVersionedDataset, DatasetError, Version
 
 from ctrflow.training.artifact import ModelArtifact
 
@@ -39,14 +39,39 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
         )
         self.metadata = metadata
 
+    def at_version(self, version: str) -> TorchModelDataset:
+        """This entry loading ``version`` (its save version kept).
+
+        Raises:
+            DatasetError: no such version is saved; the message lists those that are.
+        """
+        path = Path(str(self._filepath))
+        if not (path / version / path.name).is_file():
+            saved = sorted(p.parent.name for p in path.glob(f"*/{path.name}"))
+            raise DatasetError(
+                f"model version {version!r} is not saved under {path} "
+                f"(saved: {saved or 'none'}); name one of them, or null for the latest"
+            )
+        save = self._version.save if self._version is not None else None
+        return TorchModelDataset(
+            filepath=str(self._filepath),
+            version=Version(version, save),
+            metadata=self.metadata,
+        )
+
     def _describe(self) -> dict[str, Any]:
         return {"filepath": self._filepath, "version": self._version}
 
     def load(self) -> ModelArtifact:
+        """The artifact of the load version (the latest unless one is given), its
+        ``version`` set to that version (None when not versioned)."""
         state = torch.load(
             str(self._get_load_path()), map_location="cpu", weights_only=True
         )
-        return ModelArtifact.from_state(state)
+        artifact = ModelArtifact.from_state(state)
+        if self._version is not None:
+            artifact.version = self.resolve_load_version()
+        return artifact
 
     def save(self, data: ModelArtifact) -> None:
         path = Path(str(self._get_save_path()))

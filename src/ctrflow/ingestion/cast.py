@@ -55,6 +55,7 @@ def type_rows(
     parquet: bool = False,
     joined_with: str | None = None,
     consume: bool = False,
+    label_optional: bool = False,
 ) -> TypedRows:
     """Select the schema's columns, give them their types, quarantine bad rows.
 
@@ -81,16 +82,21 @@ def type_rows(
             separator (``RawLogs.joined_with``); None: written as JSON.
         consume: take the columns out of ``frame`` as they are typed (it is left
             with none), so that a column is held twice only while it is typed.
+        label_optional: a ``frame`` without the label column is typed without
+            it (scoring new logs); a label that is there is checked as always.
 
     Returns:
         accepted and quarantined rows (the accepted ones have
-        ``schema.input_columns``); their heights add up to ``frame.height``.
+        ``schema.input_columns``, less the label when it is optional and absent);
+        their heights add up to ``frame.height``.
 
     Raises:
         IngestionError: a schema column is absent (the message lists the columns the
             file has), or a Parquet column has a type that cannot hold its values.
     """
-    missing = [c for c in schema.input_columns if c not in frame.columns]
+    has_label = not label_optional or schema.label in frame.columns
+    inputs = [c for c in schema.input_columns if has_label or c != schema.label]
+    missing = [c for c in inputs if c not in frame.columns]
     if missing:
         hint = ""
         if frame.width == 1 and any(sep in frame.columns[0] for sep in ",;"):
@@ -109,8 +115,8 @@ def type_rows(
         raise IngestionError(
             f"{source}: {frame.height} rows but {lines.height} line numbers (a bug)"
         )
-    _check_dtypes(frame, schema, source, parquet)
-    wanted = set(schema.input_columns)  # extra columns are not typed; file order kept
+    _check_dtypes(frame, schema, source, parquet, has_label)
+    wanted = set(inputs)  # extra columns are not typed; file order kept
     all_columns = frame
     frame = frame.select([c for c in frame.columns if c in wanted])
     # one cheap pass flags the rows that may be bad (a superset of the bad ones);
@@ -118,11 +124,13 @@ def type_rows(
     # the mask first, then the few suspect rows get their index: adding an index
     # column to the whole frame would rechunk (copy) every column of a frame read
     # in blocks
-    suspect = frame.select(_suspect(frame, schema, max_field_chars)).to_series()
+    suspect = frame.select(
+        _suspect(frame, schema, max_field_chars, has_label)
+    ).to_series()
     candidates = frame.filter(suspect).with_columns(
         suspect.arg_true().cast(pl.UInt32).alias(_INDEX)
     )
-    checks = _checks(frame, schema, max_field_chars)
+    checks = _checks(frame, schema, max_field_chars, has_label)
     reason = pl.coalesce(
         [pl.when(bad).then(pl.lit(kind)) for _, kind, bad, _ in checks]
     )
@@ -167,7 +175,9 @@ def type_rows(
         detail.alias("detail"),
         raw_text.alias("raw_text"),
     ).cast(QUARANTINE_SCHEMA)
-    accepted = _typed(frame, schema, sequence_separator, keep, consume=consume)
+    accepted = _typed(
+        frame, schema, sequence_separator, keep, consume=consume, has_label=has_label
+    )
     return TypedRows(accepted, quarantined)
 
 
@@ -179,11 +189,16 @@ def _is_number(dtype: pl.DataType) -> bool:
 
 
 def _check_dtypes(
-    frame: pl.DataFrame, schema: DatasetSchema, source: str, parquet: bool
+    frame: pl.DataFrame,
+    schema: DatasetSchema,
+    source: str,
+    parquet: bool,
+    has_label: bool = True,
 ) -> None:
     """Non-string columns (Parquet) must have a type their role can use."""
     problems = []
-    for column in [schema.label, *schema.numeric]:
+    numbers = [*([schema.label] if has_label else []), *schema.numeric]
+    for column in numbers:
         dtype = frame.schema[column]
         if dtype != pl.String and not _is_number(dtype):
             problems.append(f"{column!r} is {dtype}, expected a number type")
@@ -213,9 +228,7 @@ def _check_dtypes(
             "or fix the schema block."
         )
     if parquet:
-        text = [
-            c for c in [schema.label, *schema.numeric] if frame.schema[c] == pl.String
-        ]
+        text = [c for c in numbers if frame.schema[c] == pl.String]
         if text:
             raise IngestionError(
                 f"{source}: Parquet column(s) {text} hold text (String), expected a "
@@ -239,7 +252,10 @@ def _cell(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _suspect(
-    frame: pl.DataFrame, schema: DatasetSchema, max_field_chars: int
+    frame: pl.DataFrame,
+    schema: DatasetSchema,
+    max_field_chars: int,
+    has_label: bool = True,
 ) -> pl.Expr:
     """True for every row ``_checks`` may reject (and a few it will not): cheap
     tests on whole columns, so the exact checks only see these rows.
@@ -251,10 +267,11 @@ def _suspect(
     tests = [
         pl.col(column).str.len_bytes() > max_field_chars
         for column in schema.input_columns
-        if frame.schema[column] == pl.String
+        if column in frame.columns and frame.schema[column] == pl.String
     ]
-    label = _number(frame, schema.label)
-    tests.append(~label.is_in([0.0, 1.0]).fill_null(False))
+    if has_label:
+        label = _number(frame, schema.label)
+        tests.append(~label.is_in([0.0, 1.0]).fill_null(False))
     for column in schema.numeric:
         if frame.schema[column] == pl.String:
             text = pl.col(column).str.strip_chars()
@@ -278,12 +295,15 @@ def _holds(column: str, value: pl.Expr, expected: str) -> pl.Expr:
 
 
 def _checks(
-    frame: pl.DataFrame, schema: DatasetSchema, max_field_chars: int
+    frame: pl.DataFrame,
+    schema: DatasetSchema,
+    max_field_chars: int,
+    has_label: bool = True,
 ) -> list[tuple[str, str, pl.Expr, pl.Expr]]:
     """(column, reason, bad-row expression, detail expression), in priority order."""
     checks = []
     for column in schema.input_columns:
-        if frame.schema[column] == pl.String:
+        if column in frame.columns and frame.schema[column] == pl.String:
             length = pl.col(column).str.len_chars()
             checks.append(
                 (
@@ -297,25 +317,26 @@ def _checks(
                     ),
                 )
             )
-    label = schema.label
-    cell = _cell(frame, label)
-    number = _number(frame, label)
-    checks.append(
-        (
-            label,
-            "missing_label",
-            cell.is_null(),
-            pl.lit(f"the label column '{label}' is empty"),
+    if has_label:
+        label = schema.label
+        cell = _cell(frame, label)
+        number = _number(frame, label)
+        checks.append(
+            (
+                label,
+                "missing_label",
+                cell.is_null(),
+                pl.lit(f"the label column '{label}' is empty"),
+            )
         )
-    )
-    checks.append(
-        (
-            label,
-            "label_not_0_or_1",
-            cell.is_not_null() & ~number.is_in([0.0, 1.0]).fill_null(False),
-            _holds(label, cell, "0 or 1"),
+        checks.append(
+            (
+                label,
+                "label_not_0_or_1",
+                cell.is_not_null() & ~number.is_in([0.0, 1.0]).fill_null(False),
+                _holds(label, cell, "0 or 1"),
+            )
         )
-    )
     for column in schema.numeric:
         cell = _cell(frame, column)
         number = _number(frame, column)
@@ -369,6 +390,7 @@ def _typed(
     keep: np.ndarray | None = None,
     *,
     consume: bool = False,
+    has_label: bool = True,
 ) -> pl.DataFrame:
     """The typed columns of the rows ``keep`` marks (all when None), a few columns
     at a time; ``consume``: each is dropped from ``rows`` once typed."""
@@ -378,8 +400,9 @@ def _typed(
             return pl.col(column).cast(pl.List(pl.String))
         return _cell(rows, column).str.split(sequence_separator)
 
+    labels = [schema.label] if has_label else []
     typed = [
-        (schema.label, _number(rows, schema.label).cast(pl.Int8)),
+        *[(c, _number(rows, c).cast(pl.Int8)) for c in labels],
         *[(c, _cell(rows, c)) for c in schema.categorical],
         *[(c, _number(rows, c)) for c in schema.numeric],
         *[(c, sequence(c)) for c in schema.sequence],

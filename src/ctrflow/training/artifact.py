@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,6 +13,9 @@ from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.models import build_model, config_type
 from ctrflow.training.data import to_tensors
 from ctrflow.training.trainer import predict_logits, resolve_device
+
+FORMAT = "ctrflow.model/2"  # /2 adds the training schema and the scoring reference
+FORMAT_V1 = "ctrflow.model/1"
 
 
 @dataclass
@@ -25,6 +28,16 @@ class ModelArtifact:
         model_config: the model's hyper-parameters (its typed block, dumped).
         feature_map: vocabularies, offsets and numeric transforms of the encoding.
         training_params: the trainer parameters it was trained with.
+        schema: the dataset schema it was trained on (``DatasetSchema.model_dump()``:
+            label, categorical, numeric, sequence, timestamp, derived), so that
+            scoring types new rows exactly as ingestion typed the training rows;
+            None for a ``ctrflow.model/1`` file (saved before it was stored).
+        reference: what the scoring report compares new rows with
+            (``ctrflow.scoring.reference.reference_profile``): OOV rate per field
+            and the binned distribution of each numeric field on train, the
+            score deciles of the held-out split; None when not stored.
+        version: the catalog version it was loaded from (set by
+            ``TorchModelDataset.load``, not saved).
     """
 
     model: nn.Module
@@ -32,14 +45,20 @@ class ModelArtifact:
     model_config: dict[str, Any]
     feature_map: FeatureMap
     training_params: dict[str, Any]
+    schema: dict[str, Any] | None = None
+    reference: dict[str, Any] | None = None
+    version: str | None = field(default=None, compare=False)
 
     def to_state(self) -> dict[str, Any]:
+        """The artifact as plain tensors, dicts and lists (``weights_only`` loads it)."""
         return {
-            "format": "ctrflow.model/1",
+            "format": FORMAT,
             "model_name": self.model_name,
             "model_config": self.model_config,
             "feature_map": self.feature_map.to_dict(),
             "training_params": self.training_params,
+            "schema": self.schema,
+            "reference": self.reference,
             "state_dict": {
                 k: v.detach().cpu() for k, v in self.model.state_dict().items()
             },
@@ -47,6 +66,18 @@ class ModelArtifact:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> ModelArtifact:
+        """The artifact of ``to_state``'s dict; a ``ctrflow.model/1`` state (no
+        schema, no reference) loads with ``schema=None`` and ``reference=None``.
+
+        Raises:
+            ValueError: the state's format is not one this version reads.
+        """
+        kind = state.get("format", FORMAT_V1)
+        if kind not in (FORMAT_V1, FORMAT):
+            raise ValueError(
+                f"model file format {kind!r} is not one this ctrflow reads "
+                f"({FORMAT_V1!r}, {FORMAT!r}); retrain with this version"
+            )
         feature_map = FeatureMap.from_dict(state["feature_map"])
         config = config_type(state["model_name"])(**state["model_config"])
         model = build_model(state["model_name"], feature_map.field_spec, config)
@@ -58,6 +89,8 @@ class ModelArtifact:
             model_config=state["model_config"],
             feature_map=feature_map,
             training_params=state["training_params"],
+            schema=state.get("schema"),
+            reference=state.get("reference"),
         )
 
 

@@ -169,7 +169,7 @@ def test_one_namespace_per_registered_model_with_shared_inputs():
     assert pipeline.inputs() == {
         "train_encoded", "valid_encoded", "test_encoded", "feature_map",
         "data_fingerprint", "parameters", "params:training", "params:evaluation",
-        "params:benchmark", "bars_leaderboard",
+        "params:benchmark", "params:schema", "bars_leaderboard",
     }  # fmt: skip
     for name in MODEL_NAMES:
         assert {f"{name}.model", f"{name}.metrics", f"{name}.training_history"} <= (
@@ -180,7 +180,8 @@ def test_one_namespace_per_registered_model_with_shared_inputs():
         n for n in pipeline.nodes if n.name == "DCN.training.train_model_node"
     )
     assert trainer.inputs == [
-        "train_encoded", "valid_encoded", "feature_map", "DCN.training_params"
+        "train_encoded", "valid_encoded", "feature_map", "DCN.training_params",
+        "params:schema",
     ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
             "valid_encoded": MemoryDataset(encode_table(valid, feature_map)),
             "feature_map": MemoryDataset(feature_map.to_dict()),
             "params:training": MemoryDataset(params),
+            "params:schema": MemoryDataset(demo_schema),
             "model": TorchModelDataset(filepath=str(tmp_path / "model.pt")),
         }
     )
@@ -46,6 +47,9 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
     artifact = TorchModelDataset(filepath=str(tmp_path / "model.pt")).load()
     assert artifact.model_name == "DeepFM" and artifact.feature_map == feature_map
     assert artifact.training_params["batch_size"] == 256  # what it trained with
+    assert artifact.schema == demo_schema.model_dump(mode="json")  # for scoring
+    assert set(artifact.reference["oov_rate"]) == {"C1", "C2", "C3", "C4", "I1", "I2"}
+    assert artifact.reference["scores"]["rows"] == valid.height
     probabilities = predict_proba(artifact, encode_table(test, artifact.feature_map))
     assert probabilities.shape == (test.height,) and probabilities.dtype == np.float32
     assert roc_auc(test["label"].to_numpy(), probabilities) > 0.65

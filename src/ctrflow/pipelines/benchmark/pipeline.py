@@ -117,7 +117,7 @@ def _model_pipeline(name: str, training: Pipeline, scoring: Pipeline) -> Pipelin
         [select, _reading(training, "params:training", "training_params"), scoring],
         namespace=name,
         inputs=_SHARED_INPUTS | _BASELINE_OUTPUTS,
-        parameters={"training", "evaluation"},
+        parameters={"training", "evaluation", "schema"},
         tags=[name],
     )
 

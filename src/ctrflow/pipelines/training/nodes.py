@@ -13,6 +13,7 @@ import polars as pl
 
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.pipelines.hints import ModelArtifact
+from ctrflow.schema import DatasetSchema
 from ctrflow.training.batch_size import resolve_batch_size
 from ctrflow.training.params import TrainingParams
 
@@ -24,21 +25,32 @@ def train_model(
     valid_encoded: pl.DataFrame,
     feature_map: dict,
     params: TrainingParams,
+    schema: DatasetSchema,
 ) -> tuple[ModelArtifact, dict]:
     """Train ``params.model`` with early stopping on validation AUC.
 
     ``batch_size: auto`` is resolved here, where the train row count is known
     (:func:`ctrflow.training.batch_size.auto_batch_size`), and logged.
 
+    Args:
+        train_encoded: the encoded train split.
+        valid_encoded: the encoded valid split (early stopping, and the score
+            distribution the scoring report compares new probabilities with).
+        feature_map: the encoding (``FeatureMap.to_dict``).
+        params: the trainer's parameters.
+        schema: the dataset schema, stored in the artifact so that scoring types
+            new rows as ingestion typed these.
+
     Returns:
         The model artifact (weights + feature map + parameters with the resolved
-        batch size, so it scores new data alone) and the training history (with
-        ``batch_size``, the value trained with).
+        batch size + schema + the scoring reference, so it scores new data alone)
+        and the training history (with ``batch_size``, the value trained with).
     """
     import torch
 
     from ctrflow.models import build_model
-    from ctrflow.training.artifact import ModelArtifact
+    from ctrflow.scoring.reference import reference_profile
+    from ctrflow.training.artifact import ModelArtifact, predict_proba
     from ctrflow.training.data import to_tensors
     from ctrflow.training.trainer import fit
 
@@ -67,5 +79,10 @@ def train_model(
         model_config=config.model_dump(),
         feature_map=encoding,
         training_params=params.model_dump(mode="json"),
+        schema=schema.model_dump(mode="json"),
     )
+    held_out = predict_proba(
+        artifact, valid_encoded, batch_size=params.batch_size, device=params.device
+    )
+    artifact.reference = reference_profile(train_encoded, encoding, held_out)
     return artifact, history

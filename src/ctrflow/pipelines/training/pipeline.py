@@ -1,4 +1,5 @@
-"""Training pipeline: {train,valid}_encoded + feature_map -> model, training_history.
+"""Training pipeline: {train,valid}_encoded + feature_map (+ the schema, stored in
+the model) -> model, training_history.
 
 One Kedro namespace, ``training`` (a group in kedro-viz); every dataset keeps its
 catalog name. The benchmark reuses this pipeline once per model.
@@ -10,7 +11,7 @@ from ctrflow.pipelines.training.nodes import train_model
 
 INPUTS = {"train_encoded", "valid_encoded", "feature_map"}
 OUTPUTS = {"model", "training_history"}
-PARAMETERS = {"training"}
+PARAMETERS = {"training", "schema"}
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -22,6 +23,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "valid_encoded",
                 "feature_map",
                 "params:training",
+                "params:schema",
             ],
             outputs=["model", "training_history"],
             name="train_model_node",
