@@ -29,6 +29,7 @@ _LINE, _RAW, _REASON, _INDEX = (
     "__ctrflow_index",
 )
 _TYPED_AT_ONCE = 4  # columns typed together (in parallel)
+_SMALL_ROWS = 65_536  # a frame this small is typed in one pass
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,39 @@ def type_rows(
     suspect = frame.select(
         _suspect(frame, schema, max_field_chars, has_label)
     ).to_series()
+    if suspect.any():
+        quarantined, keep = _quarantined(
+            frame, all_columns, suspect, schema, source=source, lines=lines,
+            max_field_chars=max_field_chars, has_label=has_label,
+            joined_with=joined_with,
+        )  # fmt: skip
+    else:  # nothing to check: the usual block, and every clean online request
+        quarantined, keep = pl.DataFrame(schema=QUARANTINE_SCHEMA), None
+    if consume:
+        for name in all_columns.columns:
+            all_columns.drop_in_place(name)
+    del all_columns
+    accepted = _typed(
+        frame, schema, sequence_separator, keep, consume=consume, has_label=has_label
+    )
+    return TypedRows(accepted, quarantined)
+
+
+def _quarantined(
+    frame: pl.DataFrame,
+    all_columns: pl.DataFrame,
+    suspect: pl.Series,
+    schema: DatasetSchema,
+    *,
+    source: str,
+    lines: pl.DataFrame,
+    max_field_chars: int,
+    has_label: bool,
+    joined_with: str | None,
+) -> tuple[pl.DataFrame, np.ndarray | None]:
+    """The rejected rows among the ``suspect`` ones (``QUARANTINE_SCHEMA``: the
+    first problem in schema order, its column and words, the line) and the mask
+    of the rows kept (None: all of them)."""
     candidates = frame.filter(suspect).with_columns(
         suspect.arg_true().cast(pl.UInt32).alias(_INDEX)
     )
@@ -151,10 +185,6 @@ def type_rows(
             info = info.with_columns(pl.coalesce("raw_text", joined.to_series()))
     else:
         info = lines.clear()
-    if consume:
-        for name in all_columns.columns:
-            all_columns.drop_in_place(name)
-    del all_columns
     bad = pl.concat(
         [
             flagged.drop(_INDEX),
@@ -175,13 +205,16 @@ def type_rows(
         detail.alias("detail"),
         raw_text.alias("raw_text"),
     ).cast(QUARANTINE_SCHEMA)
-    accepted = _typed(
-        frame, schema, sequence_separator, keep, consume=consume, has_label=has_label
-    )
-    return TypedRows(accepted, quarantined)
+    return quarantined, keep
 
 
 _NUMBER_TYPES = (pl.Float32, pl.Float64, pl.Null, pl.Boolean, pl.Decimal)
+
+
+def _dtype(frame: pl.DataFrame, column: str) -> pl.DataType:
+    """``column``'s type: one column's, not ``frame.schema`` (built whole on each
+    access: a sixth of typing a one-row request of the demo's 40 columns)."""
+    return frame.get_column(column).dtype
 
 
 def _is_number(dtype: pl.DataType) -> bool:
@@ -199,19 +232,19 @@ def _check_dtypes(
     problems = []
     numbers = [*([schema.label] if has_label else []), *schema.numeric]
     for column in numbers:
-        dtype = frame.schema[column]
+        dtype = _dtype(frame, column)
         if dtype != pl.String and not _is_number(dtype):
             problems.append(f"{column!r} is {dtype}, expected a number type")
     for column in schema.categorical:
-        dtype = frame.schema[column]
+        dtype = _dtype(frame, column)
         if dtype.is_nested() or dtype.is_temporal():
             problems.append(f"{column!r} is {dtype}, expected text or integer ids")
     for column in schema.sequence:
-        dtype = frame.schema[column]
+        dtype = _dtype(frame, column)
         if dtype != pl.String and not isinstance(dtype, pl.List):
             problems.append(f"{column!r} is {dtype}, expected a list or text")
     if schema.timestamp is not None:
-        dtype = frame.schema[schema.timestamp]
+        dtype = _dtype(frame, schema.timestamp)
         if not (
             dtype in (pl.String, pl.Date)
             or isinstance(dtype, pl.Datetime)
@@ -228,7 +261,7 @@ def _check_dtypes(
             "or fix the schema block."
         )
     if parquet:
-        text = [c for c in numbers if frame.schema[c] == pl.String]
+        text = [c for c in numbers if _dtype(frame, c) == pl.String]
         if text:
             raise IngestionError(
                 f"{source}: Parquet column(s) {text} hold text (String), expected a "
@@ -238,7 +271,7 @@ def _check_dtypes(
 
 def _number(frame: pl.DataFrame, column: str) -> pl.Expr:
     """The value as Float64 (null where missing or not a number)."""
-    if frame.schema[column] != pl.String:
+    if _dtype(frame, column) != pl.String:
         return pl.col(column).cast(pl.Float64)
     return _cell(frame, column).cast(pl.Float64, strict=False)
 
@@ -246,7 +279,7 @@ def _number(frame: pl.DataFrame, column: str) -> pl.Expr:
 def _cell(frame: pl.DataFrame, column: str) -> pl.Expr:
     """The value as stripped text, blank -> null (non-string columns cast to text)."""
     value = pl.col(column)
-    if frame.schema[column] != pl.String:
+    if _dtype(frame, column) != pl.String:
         return value.cast(pl.String)
     return value.str.strip_chars().replace("", None)
 
@@ -267,13 +300,13 @@ def _suspect(
     tests = [
         pl.col(column).str.len_bytes() > max_field_chars
         for column in schema.input_columns
-        if column in frame.columns and frame.schema[column] == pl.String
+        if column in frame.columns and _dtype(frame, column) == pl.String
     ]
     if has_label:
         label = _number(frame, schema.label)
         tests.append(~label.is_in([0.0, 1.0]).fill_null(False))
     for column in schema.numeric:
-        if frame.schema[column] == pl.String:
+        if _dtype(frame, column) == pl.String:
             text = pl.col(column).str.strip_chars()
             number = text.cast(pl.Float64, strict=False)
             tests.append(number.is_null() & (text.str.len_bytes() > 0))
@@ -303,7 +336,7 @@ def _checks(
     """(column, reason, bad-row expression, detail expression), in priority order."""
     checks = []
     for column in schema.input_columns:
-        if column in frame.columns and frame.schema[column] == pl.String:
+        if column in frame.columns and _dtype(frame, column) == pl.String:
             length = pl.col(column).str.len_chars()
             checks.append(
                 (
@@ -380,7 +413,7 @@ def _checks(
 
 def _timestamp(frame: pl.DataFrame, column: str) -> pl.Expr:
     """The value as a time (null where missing or not a time)."""
-    return parse_timestamp(pl.col(column), frame.schema[column])
+    return parse_timestamp(pl.col(column), _dtype(frame, column))
 
 
 def _typed(
@@ -396,7 +429,7 @@ def _typed(
     at a time; ``consume``: each is dropped from ``rows`` once typed."""
 
     def sequence(column: str) -> pl.Expr:
-        if isinstance(rows.schema[column], pl.List):
+        if isinstance(_dtype(rows, column), pl.List):
             return pl.col(column).cast(pl.List(pl.String))
         return _cell(rows, column).str.split(sequence_separator)
 
@@ -414,8 +447,11 @@ def _typed(
     ]
     mask = None if keep is None else pl.Series(keep)
     columns: list[pl.Series] = []
-    for start in range(0, len(typed), _TYPED_AT_ONCE):
-        batch = typed[start : start + _TYPED_AT_ONCE]
+    # a few columns at a time bounds the copies of a large block; a small frame
+    # (an online request) is typed in one pass
+    at_once = len(typed) if rows.height <= _SMALL_ROWS else _TYPED_AT_ONCE
+    for start in range(0, len(typed), max(1, at_once)):
+        batch = typed[start : start + max(1, at_once)]
         names = [name for name, _ in batch]
         part = pl.DataFrame(
             [rows.drop_in_place(c) if consume else rows[c] for c in names]
