@@ -43,6 +43,7 @@ from ctrflow.models import MODEL_NAMES, ModelsConfig, build_model
 from ctrflow.training.artifact import ModelArtifact, predict_proba
 
 RESULTS = Path(__file__).resolve().parent / "results" / "export_all_models.json"
+TRAINED_RESULTS = RESULTS.with_name("export_all_models_trained.json")
 SEQUENCE_LENGTH = 10
 # trained embeddings are far from their N(0, 1e-4) initialisation: at this scale
 # the probabilities spread (their standard deviation is in the table)
@@ -113,35 +114,80 @@ def check(name: str, rows: int, params: ExportParams) -> dict:
     """Export ``name`` and compare it with torch on ``rows`` random rows."""
     feature_map = demo_feature_map(sequence=name == "DIN")
     artifact = trained_like(name, feature_map)
+    return _compare(artifact, random_encoded(feature_map, rows), params)
+
+
+def check_trained(
+    name: str, model_input: Path, params: ExportParams, epochs: int = 1
+) -> dict:
+    """``name`` trained ``epochs`` epochs on a project's encoded splits
+    (``data/05_model_input``: the demo's after ``kedro run --pipeline=train``),
+    exported, and compared with torch on the whole test split (batches of 1 for
+    the first 64 rows, 257, all)."""
+    from ctrflow.training.data import to_tensors  # noqa: PLC0415
+    from ctrflow.training.params import TrainingParams  # noqa: PLC0415
+    from ctrflow.training.trainer import fit  # noqa: PLC0415
+
+    feature_map = FeatureMap.from_dict(
+        json.loads((model_input / "feature_map.json").read_text())
+    )
+    split = {
+        s: pl.read_parquet(model_input / f"{s}_encoded.parquet")
+        for s in ("train", "valid", "test")
+    }
+    needs_sequence = name == "DIN"
+    if needs_sequence and not feature_map.sequence:
+        return {"model": name, "exporter": None, "max_abs_diff": None,
+                "result": "not run: the data has no behaviour sequence (DIN's input)"}  # fmt: skip
+    training = TrainingParams(
+        model=name, device="cpu", max_epochs=epochs, early_stop_patience=epochs,
+        batch_size=4096, progress_bar=False,
+    )  # fmt: skip
+    config = getattr(training.models, name)
+    torch.manual_seed(training.seed)
+    model = build_model(name, feature_map.field_spec, config)
+    model, _ = fit(
+        model,
+        to_tensors(split["train"], feature_map),
+        to_tensors(split["valid"], feature_map),
+        training,
+    )
+    artifact = ModelArtifact(model, name, config.model_dump(), feature_map, {})
+    return _compare(artifact, split["test"], params)
+
+
+def _compare(
+    artifact: ModelArtifact, encoded: pl.DataFrame, params: ExportParams
+) -> dict:
+    """Export ``artifact`` and compare onnxruntime with torch on ``encoded``."""
     started = time.perf_counter()
     try:
         export = build_onnx_export(artifact, params)
     except Exception as error:  # noqa: BLE001 - reported in the table
-        return {"model": name, "exporter": None, "max_abs_diff": None,
+        return {"model": artifact.model_name, "exporter": None, "max_abs_diff": None,
                 "result": f"fails: {type(error).__name__}: {str(error)[:300]}"}  # fmt: skip
     seconds = time.perf_counter() - started
     onnx_model = OnnxModel.from_bytes(
         export.onnx_model, export.preprocessing, threads=1
     )
-    encoded = random_encoded(feature_map, rows)
     expected = predict_proba(artifact, encoded, device="cpu").astype(np.float64)
     inputs = onnx_inputs(encoded, artifact.feature_map)
-    worst = 0.0
+    rows, worst = encoded.height, 0.0
     for batch_size in (1, 257, rows):
-        stop = 64 if batch_size == 1 else rows
+        stop = min(64, rows) if batch_size == 1 else rows
         for start in range(0, stop, batch_size):
             part = onnx_model.predict_proba(
                 *(x[start : start + batch_size] for x in inputs)
             )
-            worst = max(
-                worst, float(np.abs(part - expected[start : start + batch_size]).max())
-            )
+            gap = np.abs(part - expected[start : start + batch_size]).max()
+            worst = max(worst, float(gap))
     passed = worst <= params.parity_atol
     return {
-        "model": name,
+        "model": artifact.model_name,
         "exporter": export.exporter,
         "fallback_reason": export.fallback_reason,
         "max_abs_diff": worst,
+        "rows": rows,
         "export_seconds": round(seconds, 2),
         "spread": float(expected.std()),
         "result": "matches" if passed else f"differs by more than {params.parity_atol:g}",
@@ -153,16 +199,26 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=4096)
     parser.add_argument("--models", nargs="*", default=list(MODEL_NAMES))
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--trained-on", type=Path, default=None,
+        help="a project's data/05_model_input: train each model one epoch on its "
+        "encoded splits and compare on its whole test split instead",
+    )  # fmt: skip
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     params = ExportParams()
     results = []
     for name in args.models:
-        results.append(check(name, args.rows, params))
+        if args.trained_on is None:
+            results.append(check(name, args.rows, params))
+        else:
+            results.append(check_trained(name, args.trained_on, params))
         print(json.dumps(results[-1]), flush=True)  # noqa: T201
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"rows": args.rows, "opset": params.opset,
-                                   "results": results}, indent=2) + "\n")  # fmt: skip
+    output = RESULTS if args.trained_on is None else TRAINED_RESULTS
+    output.parent.mkdir(exist_ok=True)
+    output.write_text(json.dumps({"rows": args.rows, "opset": params.opset,
+                                  "trained_on": str(args.trained_on or ""),
+                                  "results": results}, indent=2) + "\n")  # fmt: skip
     print("\n" + table(results))  # noqa: T201
 
 
