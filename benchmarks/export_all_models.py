@@ -129,10 +129,10 @@ def check_trained(
     from ctrflow.training.trainer import fit  # noqa: PLC0415
 
     feature_map = FeatureMap.from_dict(
-        json.loads((model_input / "feature_map.json").read_text())
+        json.loads(_saved(model_input / "feature_map.json").read_text())
     )
     split = {
-        s: pl.read_parquet(model_input / f"{s}_encoded.parquet")
+        s: pl.read_parquet(_saved(model_input / f"{s}_encoded.parquet"))
         for s in ("train", "valid", "test")
     }
     needs_sequence = name == "DIN"
@@ -154,6 +154,14 @@ def check_trained(
     )
     artifact = ModelArtifact(model, name, config.model_dump(), feature_map, {})
     return _compare(artifact, split["test"], params)
+
+
+def _saved(path: Path) -> Path:
+    """``path``, or its latest version when the catalog versions it
+    (``<path>/<version>/<name>``)."""
+    if path.is_dir():
+        return sorted(v for v in path.iterdir() if v.is_dir())[-1] / path.name
+    return path
 
 
 def _compare(
@@ -204,6 +212,7 @@ def main() -> None:
         help="a project's data/05_model_input: train each model one epoch on its "
         "encoded splits and compare on its whole test split instead",
     )  # fmt: skip
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     params = ExportParams()
@@ -214,7 +223,7 @@ def main() -> None:
         else:
             results.append(check_trained(name, args.trained_on, params))
         print(json.dumps(results[-1]), flush=True)  # noqa: T201
-    output = RESULTS if args.trained_on is None else TRAINED_RESULTS
+    output = args.output or (RESULTS if args.trained_on is None else TRAINED_RESULTS)
     output.parent.mkdir(exist_ok=True)
     output.write_text(json.dumps({"rows": args.rows, "opset": params.opset,
                                   "trained_on": str(args.trained_on or ""),
