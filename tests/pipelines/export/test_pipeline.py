@@ -116,22 +116,26 @@ def test_export_is_its_own_namespace_and_not_part_of_train():
 
 
 @pytest.mark.slow
-def test_export_end_to_end_after_train(project_copy, run_project, latest):
-    run_project(project_copy, runtime_params=FAST_TRAINING)
+@pytest.mark.parametrize("model_name", ["DeepFM", "DCNv2"])
+def test_export_end_to_end_after_train(model_name, project_copy, run_project, latest):
+    """Two models trained on the demo slice, exported by ``kedro run
+    --pipeline=export``, and scored by onnxruntime from the exported folder."""
+    training = {**FAST_TRAINING["training"], "model": model_name}
+    run_project(project_copy, runtime_params={"training": training})
     bootstrap_project(project_copy)
     with KedroSession.create(project_path=project_copy) as session:
         session.run(pipeline_names=["export"])
 
     data = project_copy / "data"
     report = json.loads(latest(data / "08_reporting/export/report.json").read_text())
-    assert report["passed"] is True and report["model"] == "DeepFM"
+    assert report["passed"] is True and report["model"] == model_name
     assert report["parity"]["rows"] == report["parity"]["test_rows"] == 600
     assert report["parity"]["max_abs_diff"] <= 1e-5
 
     folder = latest(data / "06_models/onnx_export")
     (hooks,) = (h for h in settings.HOOKS if isinstance(h, RunReportHooks))
     assert hooks.summary[1].startswith(
-        "  ONNX parity  DeepFM (dynamo exporter) matches torch on 600 test rows"
+        f"  ONNX parity  {model_name} (dynamo exporter) matches torch on 600 test rows"
     )
     assert hooks.summary[2].endswith(str(folder.relative_to(project_copy)))
     model = OnnxModel(folder)
