@@ -117,6 +117,39 @@ def test_export_summary_states_the_parity_and_the_folder():
     assert lines[2] == "  ONNX export  data/06_models/onnx_export/v/onnx_export"
 
 
+def test_score_summary_states_the_rows_the_model_the_labels_and_the_files():
+    report = {
+        "model_name": "DeepFM", "model_version": "2026-12-02T15.00.00.000Z",
+        "rows_in": 1002, "rows_scored": 1000, "rows_quarantined": 2,
+        "labels": {"auc": 0.81234, "logloss": 0.45678, "rows": 1000, "positives": 250},
+        "warnings": ["field C3: 7.0% of rows unseen in training (training: 1.0%)"],
+        "oov": {}, "psi": {},
+    }  # fmt: skip
+    paths = {
+        "predictions": "data/07_model_output/predictions.parquet/v/predictions.parquet",
+        "scoring_report": "data/08_reporting/score/report.json/v/report.json",
+        "scoring_quarantine": "data/08_reporting/score/quarantine.parquet/v/q.parquet",
+    }
+    lines = format_summary(
+        ["score"], {"scoring_report": digest("scoring_report", report)}, paths
+    )
+    assert lines[1:5] == [
+        "  scored       1,000 of 1,002 rows with DeepFM 2026-12-02T15.00.00.000Z; "
+        "2 quarantined",
+        "  labels       AUC 0.8123, logloss 0.4568 on 1,000 labelled rows",
+        "  warnings     field C3: 7.0% of rows unseen in training (training: 1.0%)",
+        f"  predictions  {paths['predictions']}",
+    ]
+    assert lines[5] == f"  report       {paths['scoring_report']}"
+    assert lines[6] == f"  quarantined  2 rows: {paths['scoring_quarantine']}"
+    # nothing quarantined: no quarantine line
+    clean = {**report, "rows_quarantined": 0}
+    lines = format_summary(
+        ["score"], {"scoring_report": digest("scoring_report", clean)}, paths
+    )
+    assert not any("quarantined  " in line for line in lines)
+
+
 def _metrics_of(scores: dict) -> dict:
     return {**METRICS, "auc": scores["auc"]}
 

@@ -45,6 +45,9 @@ ARTIFACTS = {
     "feature_ranking": "ranking",
     "benchmark_leaderboard": "leaderboard",
     "onnx_export": "ONNX export",
+    "predictions": "predictions",
+    "scoring_report": "report",
+    "scoring_quarantine": "quarantined",
 }
 BROWSE = (
     "kedro viz run (lineage and plots, http://127.0.0.1:4141), "
@@ -102,8 +105,20 @@ def digest(dataset_name: str, data: Any) -> Any:
         return len(data)
     if dataset_name == "benchmark_leaderboard" and hasattr(data, "to_dicts"):
         return {"models": data.height, "best": data.head(3).to_dicts()}
-    is_export = dataset_name == "export_report" and isinstance(data, dict)
-    return _export_digest(data) if is_export else None
+    return _report_digest(dataset_name, data)
+
+
+def _report_digest(dataset_name: str, data: Any) -> dict | None:
+    """Of the export's and the scoring's reports."""
+    if not isinstance(data, dict):
+        return None
+    if dataset_name == "export_report":
+        return _export_digest(data)
+    if dataset_name == "scoring_report":
+        keys = ("model_name", "model_version", "rows_in", "rows_scored",
+                "rows_quarantined", "labels", "warnings")  # fmt: skip
+        return {key: data.get(key) for key in keys}
+    return None
 
 
 def _export_digest(report: dict) -> dict:
@@ -115,6 +130,28 @@ def _export_digest(report: dict) -> dict:
         "passed": report.get("passed"),
         **{key: parity.get(key) for key in ("rows", "max_abs_diff", "atol")},
     }
+
+
+def _scoring_lines(report: dict) -> list[str]:
+    """Rows scored with which model, and the labels' AUC when the rows had any."""
+    lines = [
+        _line(
+            "scored",
+            f"{report['rows_scored']:,} of {report['rows_in']:,} rows with "
+            f"{report['model_name']} {report['model_version'] or '(unversioned)'}; "
+            f"{report['rows_quarantined']:,} quarantined",
+        )
+    ]
+    labels = report.get("labels")
+    if isinstance(labels, dict) and labels.get("auc") is not None:
+        lines.append(
+            _line(
+                "labels",
+                f"AUC {labels['auc']:.4f}, logloss {labels['logloss']:.4f} on "
+                f"{labels['rows']:,} labelled rows",
+            )
+        )
+    return lines
 
 
 def _ci(interval: Any) -> str:
@@ -219,15 +256,25 @@ def format_summary(
                 f"{export['max_abs_diff']:.2g} (tolerance {export['atol']:g})",
             )
         )
+    scoring = digests.get("scoring_report")
+    if isinstance(scoring, dict):
+        lines += _scoring_lines(scoring)
     warnings = metrics.get("warnings") if isinstance(metrics, dict) else None
+    if isinstance(scoring, dict):
+        warnings = scoring.get("warnings") or []
     if warnings is not None:
         lines.append(_line("warnings", "none" if not warnings else warnings[0]))
         lines += [_line("", warning) for warning in warnings[1:]]
-    quarantined = digests.get("quarantined_rows")
+    counts = {
+        "quarantined_rows": digests.get("quarantined_rows"),
+        "scoring_quarantine": (scoring or {}).get("rows_quarantined")
+        if isinstance(scoring, dict)
+        else None,
+    }
     for name, label in ARTIFACTS.items():
-        if name not in paths or (name == "quarantined_rows" and not quarantined):
+        if name not in paths or (name in counts and not counts[name]):
             continue
-        prefix = f"{quarantined:,} rows: " if name == "quarantined_rows" else ""
+        prefix = f"{counts[name]:,} rows: " if name in counts else ""
         lines.append(_line(label, prefix + paths[name]))
     lines.append(_line("browse", BROWSE))
     return lines
