@@ -77,3 +77,22 @@ def test_a_headerless_file_of_another_width_asks_for_column_order(artifact, tmp_
     raw = ImpressionLogDataset(str(path), file_format="tsv", header=False).load()
     with pytest.raises(ScoringError, match=r"has 4 columns.*score.column_order"):
         score_logs(raw, artifact, ScoringParams())
+
+
+def test_a_headerless_file_in_another_order_stops_saying_what_to_set(
+    artifact, tmp_path
+):
+    """Named by the schema's order (label, numeric, categorical) its columns are
+    wrong: every row fails typing, and the run stops naming score.column_order
+    instead of quarantining the whole file."""
+    bare = tmp_path / "other_order.csv"
+    bare.write_text("a,1\nb,2\nc,3\n")  # categorical, numeric
+    raw = ImpressionLogDataset(str(bare), file_format="csv", header=False).load()
+    with pytest.raises(ScoringError, match=r"3 of 3 rows could not be typed.*"
+                       r"\['n', 'c'\].*score\.column_order"):  # fmt: skip
+        score_logs(raw, artifact, ScoringParams(device="cpu"))
+    raw = ImpressionLogDataset(str(bare), file_format="csv", header=False).load()
+    named = score_logs(  # naming the columns consumes the frames read: read again
+        raw, artifact, ScoringParams(device="cpu", column_order=["c", "n"])
+    )
+    assert named.predictions.height == 3

@@ -17,8 +17,10 @@ import polars as pl
 
 from ctrflow.ingestion import check_row_accounting, count_reasons, empty_quarantine
 from ctrflow.ingestion.raw_logs import RawLogs
+from ctrflow.scoring.errors import ScoringError
 from ctrflow.scoring.params import ScoringParams
 from ctrflow.scoring.prepare import (
+    assumed_column_order,
     labels_of,
     name_new_logs,
     prepare_rows,
@@ -30,6 +32,24 @@ if TYPE_CHECKING:
     from ctrflow.training.artifact import ModelArtifact
 
 logger = logging.getLogger(__name__)
+
+
+# more of a headerless file's rows than this rejected, its columns named by the
+# schema's order: the names are wrong, not the rows
+MISNAMED_SHARE = 0.5
+
+
+def _misnamed(
+    source: str, assumed: list[str], rows_read: int, quarantine: pl.DataFrame
+) -> ScoringError:
+    return ScoringError(
+        f"{source}: {quarantine.height:,} of {rows_read:,} rows could not be typed "
+        f"({count_reasons(quarantine)}) after its columns, as a file without header, "
+        f"were named in the model's schema order {assumed}. If the file's columns "
+        "come in another order (e.g. that of the training logs), set "
+        "score.column_order to them in conf/<env>/parameters_score.yml, or give the "
+        "file a header line."
+    )
 
 
 @dataclass
@@ -79,6 +99,7 @@ def score_logs(
     from ctrflow.training.artifact import predict_proba  # noqa: PLC0415 (torch)
 
     schema = stored_schema(artifact)
+    assumed = assumed_column_order(raw_logs, schema, params.column_order)
     named = name_new_logs(raw_logs, schema, params.column_order)
     reference = artifact.reference or {}
     feature_map = artifact.feature_map
@@ -138,6 +159,8 @@ def score_logs(
         quarantines.append(part_quarantine)
         part_quarantined = part_quarantine.height
         check_row_accounting(source, rows_read, part_scored, part_quarantined)
+        if assumed is not None and part_quarantined > MISNAMED_SHARE * rows_read:
+            raise _misnamed(source, assumed, rows_read, part_quarantine)
         logger.info(
             "%s: %s rows read = %s scored + %s quarantined%s",
             source, f"{rows_read:,}", f"{part_scored:,}", f"{part_quarantined:,}",

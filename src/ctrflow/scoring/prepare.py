@@ -91,23 +91,32 @@ def default_column_order(schema: DatasetSchema, width: int) -> list[str]:
     )
 
 
+def assumed_column_order(
+    raw_logs: RawLogs, schema: DatasetSchema, column_order: list[str] | None
+) -> list[str] | None:
+    """The names a headerless file gets when ``column_order`` is not set
+    (``default_column_order``: the model's schema order); None when
+    ``column_order`` is set or every file has a header."""
+    if column_order is not None:
+        return None
+    for part in raw_logs.frames:
+        has = raw_logs.has_header(part)
+        if has is None:
+            has = first_line_is_header(
+                raw_logs.first[part], raw_logs.sources[part], schema, None
+            )
+        if not has:
+            return default_column_order(schema, raw_logs.frames[part].width)
+    return None
+
+
 def name_new_logs(
     raw_logs: RawLogs, schema: DatasetSchema, column_order: list[str] | None
 ) -> RawLogs:
     """The raw logs with their columns named, as ingestion names them
     (``ctrflow.ingestion.name_columns``); a headerless file is named by
     ``column_order``, else by ``default_column_order``."""
-    order = column_order
-    if order is None:
-        for part in raw_logs.frames:
-            has = raw_logs.has_header(part)
-            if has is None:
-                has = first_line_is_header(
-                    raw_logs.first[part], raw_logs.sources[part], schema, None
-                )
-            if not has:
-                order = default_column_order(schema, raw_logs.frames[part].width)
-                break
+    order = column_order or assumed_column_order(raw_logs, schema, column_order)
     return name_columns(raw_logs, schema, order)
 
 
