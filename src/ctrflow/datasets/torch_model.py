@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import glob
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
 import torch
-from kedro.io import AbstractVersionedDataset, DatasetError, Version
+from kedro.io import DatasetError, Version
 
+from ctrflow.datasets.versioned import VersionedPathDataset
 from ctrflow.training.artifact import ModelArtifact
 
 
-class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
+class TorchModelDataset(VersionedPathDataset[ModelArtifact]):
     """One file per version holding the weights, the model's name and config, the
     feature map (vocabularies, offsets, numeric transforms) and the training
     parameters, as plain tensors and dicts (loadable with ``weights_only=True``).
@@ -24,20 +23,6 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
           filepath: data/06_models/model.pt
           versioned: true
     """
-
-    def __init__(
-        self,
-        filepath: str,
-        version: Version | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(
-            filepath=PurePosixPath(filepath),
-            version=version,
-            exists_function=lambda path: Path(path).exists(),
-            glob_function=glob.glob,
-        )
-        self.metadata = metadata
 
     def at_version(self, version: str) -> TorchModelDataset:
         """This entry loading ``version`` (its save version kept).
@@ -59,9 +44,6 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
             metadata=self.metadata,
         )
 
-    def _describe(self) -> dict[str, Any]:
-        return {"filepath": self._filepath, "version": self._version}
-
     def load(self) -> ModelArtifact:
         """The artifact of the load version (the latest unless one is given), its
         ``version`` set to that version (None when not versioned)."""
@@ -77,9 +59,3 @@ class TorchModelDataset(AbstractVersionedDataset[ModelArtifact, ModelArtifact]):
         path = Path(str(self._get_save_path()))
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save(data.to_state(), path)
-
-    def _exists(self) -> bool:
-        try:
-            return Path(str(self._get_load_path())).exists()
-        except Exception:  # noqa: BLE001 - no version saved yet
-            return False
