@@ -18,6 +18,17 @@ from ctrflow.training.artifact import predict_proba
 ATOL = ExportParams().parity_atol
 
 
+def _assert_matches_torch(export, artifact, encoded) -> None:
+    """onnxruntime's probabilities of ``export`` are torch's within ``ATOL``."""
+    model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
+    np.testing.assert_allclose(
+        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
+        predict_proba(artifact, encoded, device="cpu"),
+        atol=ATOL,
+        rtol=0,
+    )
+
+
 @pytest.mark.parametrize("name", ["DeepFM", "DCNv2"])
 def test_an_export_matches_torch_within_the_tolerance(
     name, tmp_path, make_artifact, random_encoded
@@ -51,13 +62,7 @@ def test_the_batch_axis_is_dynamic(rows, make_artifact, random_encoded):
     model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
     logits = model.predict_logits(*onnx_inputs(encoded, artifact.feature_map))
     assert logits.shape == (rows,)
-    expected = predict_proba(artifact, encoded, device="cpu")
-    np.testing.assert_allclose(
-        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
-        expected,
-        atol=ATOL,
-        rtol=0,
-    )
+    _assert_matches_torch(export, artifact, encoded)
 
 
 def test_a_model_in_training_mode_is_exported_in_eval_mode_and_left_as_is(
@@ -68,14 +73,7 @@ def test_a_model_in_training_mode_is_exported_in_eval_mode_and_left_as_is(
     export = build_onnx_export(artifact)
     assert artifact.model.training  # the caller's model is untouched
     artifact.model.eval()
-    encoded = random_encoded(artifact.feature_map, 300)
-    model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
-    np.testing.assert_allclose(
-        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
-        predict_proba(artifact, encoded, device="cpu"),
-        atol=ATOL,
-        rtol=0,
-    )
+    _assert_matches_torch(export, artifact, random_encoded(artifact.feature_map, 300))
 
 
 def test_a_fixed_batch_takes_exactly_the_example_rows(make_artifact, random_encoded):
@@ -124,14 +122,7 @@ def test_the_torchscript_exporter_takes_over_when_dynamo_fails(
     assert export.exporter == "torchscript"
     assert export.fallback_reason == "RuntimeError: unsupported operator aten::example"
     assert export.preprocessing["onnx"]["exporter"] == "torchscript"
-    encoded = random_encoded(artifact.feature_map, 300)
-    model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
-    np.testing.assert_allclose(
-        model.predict_proba(*onnx_inputs(encoded, artifact.feature_map)),
-        predict_proba(artifact, encoded, device="cpu"),
-        atol=ATOL,
-        rtol=0,
-    )
+    _assert_matches_torch(export, artifact, random_encoded(artifact.feature_map, 300))
 
 
 def test_both_exporters_failing_names_the_model_and_both_errors(
