@@ -449,9 +449,9 @@ def _typed(
     columns: list[pl.Series] = []
     # a few columns at a time bounds the copies of a large block; a small frame
     # (an online request) is typed in one pass
-    at_once = len(typed) if rows.height <= _SMALL_ROWS else _TYPED_AT_ONCE
-    for start in range(0, len(typed), max(1, at_once)):
-        batch = typed[start : start + max(1, at_once)]
+    at_once = max(1, len(typed)) if rows.height <= _SMALL_ROWS else _TYPED_AT_ONCE
+    for start in range(0, len(typed), at_once):
+        batch = typed[start : start + at_once]
         names = [name for name, _ in batch]
         part = pl.DataFrame(
             [rows.drop_in_place(c) if consume else rows[c] for c in names]

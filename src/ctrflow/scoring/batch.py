@@ -100,7 +100,8 @@ def score_logs(
 
     schema = stored_schema(artifact)
     assumed = assumed_column_order(raw_logs, schema, params.column_order)
-    named = name_new_logs(raw_logs, schema, params.column_order)
+    # the assumed order is decided once (it reads each file's first line)
+    named = name_new_logs(raw_logs, schema, params.column_order or assumed)
     reference = artifact.reference or {}
     feature_map = artifact.feature_map
     probabilities: list[np.ndarray] = []
