@@ -150,6 +150,64 @@ def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
+def generate_display_ads(
+    rows: int, rng: np.random.Generator, start: int, interactions: bool = False
+) -> pl.DataFrame:
+    """Display-ad impressions whose click depends on site, ad, device, price and hour.
+
+    The shape of a team's first own sample (tests/test_own_logs.py): label
+    ``clicked``, a ``click_time`` in epoch seconds from ``start`` over 14 days,
+    about 15% clicks. Besides the honest fields: ``user_id`` is near-unique
+    noise, ``site_group`` a copy of part of ``site`` (redundant), and
+    ``conversion_id`` is set only on clicks (a leak: it exists because the user
+    clicked). The effects are the same in every call; ``rng`` draws the rows.
+
+    Args:
+        rows: impressions to draw.
+        rng: the rows' random generator (one per dataset, drawn split by split).
+        start: epoch seconds of the first impression.
+        interactions: add a site-theme x ad-theme affinity (``site % 5`` x
+            ``ad % 5``) and phones (``dev1``) clicking more in the evening, which
+            a logistic regression on one-hot fields cannot represent; without it
+            the click follows a logistic model of the fields.
+    """
+    site = rng.integers(0, 40, rows)
+    ad = np.minimum(rng.zipf(1.3, rows), 300)
+    device = rng.integers(0, 4, rows)
+    price = rng.lognormal(0.0, 1.0, rows)
+    clicked_at = start + rng.integers(0, 14 * 86_400, rows)
+    hour = (clicked_at // 3600) % 24
+    effects = np.random.default_rng(99)  # the same effects in every split
+    site_effect = effects.normal(0, 0.9, 40)
+    ad_effect = effects.normal(0, 0.6, 301)
+    logit = (
+        -2.4
+        + site_effect[site]
+        + ad_effect[ad]
+        + 0.4 * (device == 2)
+        + 0.35 * np.log(price)
+        + 0.8 * ((hour >= 18) & (hour <= 22))
+    )
+    if interactions:
+        affinity = effects.normal(0, 1.0, (5, 5))
+        logit += affinity[site % 5, ad % 5] + 0.9 * ((device == 1) & (hour >= 18))
+    clicked = rng.random(rows) < 1 / (1 + np.exp(-logit))
+    conversion = np.where(clicked, rng.integers(1, 10**9, rows), 0)
+    return pl.DataFrame(
+        {
+            "clicked": clicked.astype(np.int8),
+            "user_id": [f"u{value}" for value in rng.integers(0, 10**7, rows)],
+            "site": [f"site{value}" for value in site],
+            "site_group": [f"group{value // 8}" for value in site],
+            "ad": [f"ad{value}" for value in ad],
+            "device": [f"dev{value}" for value in device],
+            "price": np.round(price, 3),
+            "click_time": clicked_at,
+            "conversion_id": [f"cv{value}" if value else None for value in conversion],
+        }
+    )
+
+
 def write_criteo_tsv(logs: pl.DataFrame, output: Path) -> None:
     """Write logs as Criteo ``train.txt`` lines (tab-separated, no header, empty = missing), gzipped."""
     output.parent.mkdir(parents=True, exist_ok=True)

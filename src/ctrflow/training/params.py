@@ -28,6 +28,10 @@ class TrainingParams(StrictParams):
     # (ctrflow.training.batch_size), resolved by the training node on the train rows
     batch_size: Annotated[int, Field(ge=1)] | Literal["auto"] = "auto"
     eval_batch_size: int = Field(65536, ge=1)
+    # auto: on <= 100k train rows, a model with a first-order term is replaced by
+    # the logistic-regression yardstick written into it when that validates better
+    # (ctrflow.training.baseline_floor), resolved by the training node
+    baseline_floor: Literal["auto"] | bool = "auto"
     learning_rate: float = Field(1e-3, gt=0)
     # L2 on the embedding tables, lambda / 2 * ||W||^2 (BARS name); a model's own
     # models.<name>.embedding_regularizer, when set, replaces it

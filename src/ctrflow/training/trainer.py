@@ -168,6 +168,15 @@ def _validate(
     return roc_auc(labels, probabilities), log_loss(labels, probabilities)
 
 
+def validation_auc(model: nn.Module, valid: TensorSet, params: TrainingParams) -> float:
+    """``model``'s AUC on ``valid``, computed as each epoch's validation computes it
+    (on ``params.device``; the model comes back on the CPU)."""
+    device = resolve_device(params.device)
+    auc = _validate(model.to(device), valid, params, device)[0]
+    model.to("cpu")
+    return auc
+
+
 def fit(
     model: nn.Module, train: TensorSet, valid: TensorSet, params: TrainingParams
 ) -> tuple[nn.Module, dict[str, Any]]:

@@ -1,9 +1,11 @@
 import numpy as np
+import pytest
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
 from ctrflow.datasets import TorchModelDataset
 from ctrflow.evaluation.metrics import roc_auc
+from ctrflow.evaluation.params import EvaluationParams
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.training import create_pipeline
@@ -34,6 +36,7 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
             "feature_map": MemoryDataset(feature_map.to_dict()),
             "params:training": MemoryDataset(params),
             "params:schema": MemoryDataset(demo_schema),
+            "params:evaluation": MemoryDataset(EvaluationParams()),
             "model": TorchModelDataset(filepath=str(tmp_path / "model.pt")),
         }
     )
@@ -42,6 +45,12 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
     assert history["model"] == "DeepFM" and 1 <= len(history["epochs"]) <= 3
     # batch_size auto, resolved on the 15,000 train rows (15000 // 256 = 58 steps)
     assert history["batch_size"] == 256
+    # the floor applied (15,000 rows, DeepFM): both validation AUCs recorded
+    floor = history["baseline_floor"]
+    assert floor["model_valid_auc"] == pytest.approx(
+        floor["baseline_valid_auc"], abs=1e-4
+    )
+    assert floor["applied"] == (floor["model_valid_auc"] > history["best_valid_auc"])
 
     # the saved file alone (weights + feature map) scores the test split
     artifact = TorchModelDataset(filepath=str(tmp_path / "model.pt")).load()

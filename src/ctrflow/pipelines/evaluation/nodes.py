@@ -221,6 +221,15 @@ def compute_metrics(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     if not problems:
         logger.info("%s (%d rows)", line, summary["rows"])
     found += _validation_split_problems(baseline_fit["valid_split"], params)
+    floor = training_history.get("baseline_floor") or {}
+    if floor.get("applied"):
+        found.append(
+            f"the trained {training_history.get('model', 'model')} did not beat the "
+            f"logistic regression on validation (AUC "
+            f"{training_history['best_valid_auc']:.4f} vs {floor['model_valid_auc']:.4f}): "
+            "the model kept is the regression written into its first-order term, its "
+            "other parts untrained (training.baseline_floor)"
+        )
     baseline, comparison = None, None
     if baseline_fit["enabled"]:
         baseline_labels, baseline_probabilities = _prediction_arrays(

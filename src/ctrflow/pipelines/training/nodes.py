@@ -11,6 +11,7 @@ import logging
 
 import polars as pl
 
+from ctrflow.evaluation.params import BaselineParams, EvaluationParams
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.pipelines.hints import ModelArtifact
 from ctrflow.schema import DatasetSchema
@@ -20,17 +21,23 @@ from ctrflow.training.params import TrainingParams
 logger = logging.getLogger(__name__)
 
 
-def train_model(
+def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     train_encoded: pl.DataFrame,
     valid_encoded: pl.DataFrame,
     feature_map: dict,
     params: TrainingParams,
     schema: DatasetSchema,
+    evaluation: EvaluationParams,
 ) -> tuple[ModelArtifact, dict]:
     """Train ``params.model`` with early stopping on validation AUC.
 
-    ``batch_size: auto`` is resolved here, where the train row count is known
-    (:func:`ctrflow.training.batch_size.auto_batch_size`), and logged.
+    ``batch_size: auto`` and ``baseline_floor: auto`` are resolved here, where
+    the train row count is known (:mod:`ctrflow.training.batch_size`,
+    :mod:`ctrflow.training.baseline_floor`), and logged. The floor fits the
+    evaluation's logistic-regression yardstick on the same splits (well under a
+    second on the small data it applies to), writes it into a fresh copy of the
+    model's first-order term and keeps that copy when it validates better than
+    the trained model.
 
     Args:
         train_encoded: the encoded train split.
@@ -40,19 +47,23 @@ def train_model(
         params: the trainer's parameters.
         schema: the dataset schema, stored in the artifact so that scoring types
             new rows as ingestion typed these.
+        evaluation: its ``baseline`` is the yardstick of the floor.
 
     Returns:
         The model artifact (weights + feature map + parameters with the resolved
         batch size + schema + the scoring reference, so it scores new data alone)
-        and the training history (with ``batch_size``, the value trained with).
+        and the training history (with ``batch_size``, the value trained with, and
+        ``baseline_floor``: None when off, else ``C``, ``baseline_valid_auc``,
+        ``model_valid_auc`` (the regression in the model) and ``applied``).
     """
     import torch
 
     from ctrflow.models import build_model
     from ctrflow.scoring.reference import reference_profile
     from ctrflow.training.artifact import ModelArtifact, predict_proba
+    from ctrflow.training.baseline_floor import resolve_baseline_floor
     from ctrflow.training.data import to_tensors
-    from ctrflow.training.trainer import fit
+    from ctrflow.training.trainer import fit, validation_auc
 
     batch_size, reason = resolve_batch_size(params.batch_size, train_encoded.height)
     logger.info(
@@ -65,14 +76,42 @@ def train_model(
     config = getattr(params.models, params.model)
     torch.manual_seed(params.seed)
     model = build_model(params.model, encoding.field_spec, config)
-    model, history = fit(
-        model,
+    floor, reason = resolve_baseline_floor(
+        params.baseline_floor, train_encoded.height, model, bool(encoding.sequence)
+    )
+    logger.info(
+        "baseline floor: %s (%s); set training.baseline_floor in "
+        "conf/<env>/parameters_training.yml to override",
+        "on" if floor else "off", reason,
+    )  # fmt: skip
+    train_tensors, valid_tensors = (
         to_tensors(train_encoded, encoding),
         to_tensors(valid_encoded, encoding),
-        params,
     )
+    model, history = fit(model, train_tensors, valid_tensors, params)
     history["model"] = params.model
     history["batch_size"] = batch_size
+    history["baseline_floor"] = None
+    if floor:
+        torch.manual_seed(params.seed)  # the fresh copy's other parts: as trained from
+        regression = build_model(params.model, encoding.field_spec, config)
+        history["baseline_floor"] = _load_baseline(
+            regression, train_encoded, valid_encoded, encoding, evaluation.baseline
+        )
+        regression_auc = validation_auc(regression, valid_tensors, params)
+        kept = regression_auc > history["best_valid_auc"]
+        history["baseline_floor"].update(
+            {"model_valid_auc": regression_auc, "applied": kept}
+        )
+        logger.log(
+            logging.WARNING if kept else logging.INFO,
+            "baseline floor: %s's best epoch %d reached valid AUC %.5f, the logistic "
+            "regression in its first-order term %.5f: %s",
+            params.model, history["best_epoch"], history["best_valid_auc"],
+            regression_auc, "the regression is kept" if kept else "the trained model is kept",
+        )  # fmt: skip
+        if kept:
+            model = regression.eval()
     artifact = ModelArtifact(
         model=model,
         model_name=params.model,
@@ -86,3 +125,26 @@ def train_model(
     )
     artifact.reference = reference_profile(train_encoded, encoding, held_out)
     return artifact, history
+
+
+def _load_baseline(
+    model,
+    train_encoded: pl.DataFrame,
+    valid_encoded: pl.DataFrame,
+    encoding: FeatureMap,
+    params: BaselineParams,
+) -> dict:
+    """Fit the yardstick, write its coefficients into ``model``'s linear term;
+    returns its ``C`` and validation AUC."""
+    from ctrflow.evaluation.baseline import fit_baseline
+    from ctrflow.training.baseline_floor import load_linear_weights
+
+    fitted = fit_baseline(train_encoded, valid_encoded, encoding, params)
+    # design-matrix columns: one per global id, then one per numeric field (no
+    # sequence blocks: resolve_baseline_floor refuses sequences)
+    coef = fitted.model.coef_[0]
+    vocab = encoding.vocab_size
+    load_linear_weights(
+        model, coef[:vocab], coef[vocab:], float(fitted.model.intercept_[0])
+    )
+    return {"C": fitted.c, "baseline_valid_auc": fitted.valid_auc.auc}

@@ -11,7 +11,7 @@ from ctrflow.pipelines.training.nodes import train_model
 
 INPUTS = {"train_encoded", "valid_encoded", "feature_map"}
 OUTPUTS = {"model", "training_history"}
-PARAMETERS = {"training", "schema"}
+PARAMETERS = {"training", "schema", "evaluation"}
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -24,6 +24,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 "feature_map",
                 "params:training",
                 "params:schema",
+                "params:evaluation",
             ],
             outputs=["model", "training_history"],
             name="train_model_node",
