@@ -20,6 +20,7 @@ from kedro.validation import ParameterValidationError, ParameterValidator
 from pydantic import ValidationError
 
 from ctrflow.datasets import ImpressionLogDataset, RawLogsError
+from ctrflow.evaluation.params import EvaluationParams
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.ingestion import IngestionError, UnreadableLogsError
@@ -357,6 +358,7 @@ def test_a_train_split_with_a_single_label_class_stops_training(tmp_path):
             feature_map.to_dict(),
             TrainingParams(device="cpu", progress_bar=False, max_epochs=1),
             SCHEMA,
+            EvaluationParams(),
         )
 
 

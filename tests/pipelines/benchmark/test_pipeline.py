@@ -181,7 +181,7 @@ def test_one_namespace_per_registered_model_with_shared_inputs():
     )
     assert trainer.inputs == [
         "train_encoded", "valid_encoded", "feature_map", "DCN.training_params",
-        "params:schema",
+        "params:schema", "params:evaluation",
     ]  # fmt: skip
 
 
