@@ -3,6 +3,7 @@ import math
 import polars as pl
 import pytest
 
+from ctrflow.demo_data import CATEGORICAL, NUMERIC, generate_demo_logs
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.feature_map import OOV_ID, FeatureMap
 from ctrflow.feature_engineering.params import (
@@ -121,3 +122,28 @@ def test_auto_min_count_is_2_on_a_small_train_split():
     )
     assert auto == two
     assert auto.categorical[0].vocabulary == ["x", "y"]  # z seen once: OOV
+
+
+@pytest.mark.parametrize("transform", ["log1p", "standardize", "log_bucket"])
+def test_a_lazy_scan_of_shards_gives_the_feature_map_and_encoding_of_the_table(
+    transform, tmp_path
+):
+    """The streaming path: train read as a scan of several Parquet shards."""
+    table = generate_demo_logs(6_000, seed=3)
+    for index, shard in enumerate(table.iter_slices(1_000)):
+        shard.write_parquet(tmp_path / f"part-{index:05d}.parquet")
+    scan = pl.scan_parquet(tmp_path / "*.parquet")
+    schema = DatasetSchema(label="label", categorical=CATEGORICAL, numeric=NUMERIC)
+    selected = [*CATEGORICAL[:6], *NUMERIC[:4], "C3:C4"]
+    params = FeatureEngineeringParams(numeric_transform=transform)
+
+    eager = fit_feature_map(table, selected, schema, params)
+    lazy = fit_feature_map(scan, selected, schema, params)
+    # vocabularies and offsets exactly; means and stds to summation order
+    assert lazy.categorical == eager.categorical
+    for streamed, whole in zip(lazy.numeric, eager.numeric, strict=True):
+        assert streamed.mean == pytest.approx(whole.mean, rel=1e-12, abs=1e-12)
+        assert streamed.std == pytest.approx(whole.std, rel=1e-12)
+    encoded = encode_table(scan, eager)
+    assert isinstance(encoded, pl.LazyFrame)
+    assert encoded.collect(engine="streaming").equals(encode_table(table, eager))

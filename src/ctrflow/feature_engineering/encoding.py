@@ -91,8 +91,15 @@ def _numeric_value(column: str, transform: str) -> pl.Expr:
     return value
 
 
+def row_count(table: pl.DataFrame | pl.LazyFrame) -> int:
+    """Rows of a table; a lazy one is counted by a streaming scan."""
+    if isinstance(table, pl.DataFrame):
+        return table.height
+    return int(table.select(pl.len()).collect(engine="streaming").item())
+
+
 def fit_feature_map(
-    train: pl.DataFrame,
+    train: pl.DataFrame | pl.LazyFrame,
     selected: list[str],
     schema: DatasetSchema,
     params: FeatureEngineeringParams,
@@ -100,7 +107,9 @@ def fit_feature_map(
     """Build vocabularies and numeric statistics from the train split only.
 
     Args:
-        train: the typed train table.
+        train: the typed train table; a ``LazyFrame`` (e.g. a scan of Parquet
+            shards) is read by polars' streaming engine, never held whole: the
+            same feature map as the collected table.
         selected: the feature columns to encode (the ranking's selection); a name
             ``a:b`` of two schema columns is a crossed field
             (:mod:`ctrflow.feature_engineering.interactions`), encoded after the others.
@@ -141,20 +150,26 @@ def fit_feature_map(
     numeric = [c for c in schema.numeric if c in selected]
     bucketed = numeric if params.numeric_transform == "log_bucket" else []
     parents = {interaction_name(a, b): [a, b] for a, b in pairs}
+    lazy = train.lazy()
+    table_schema = lazy.collect_schema()
+    # a table in memory is aggregated in memory (the figures as before, bit for
+    # bit); a lazy one by the streaming engine
+    engine = "in-memory" if isinstance(train, pl.DataFrame) else "streaming"
     crossed = [
-        interaction_token(train.schema, pair, _token, _log_bucket) for pair in pairs
+        interaction_token(table_schema, pair, _token, _log_bucket) for pair in pairs
     ]
     token_exprs = (
         [_token(c) for c in categorical] + [_bucket_code(c) for c in bucketed] + crossed
     )
     names = [*categorical, *bucketed, *parents]
-    min_count = resolve_min_count(params.min_count, train.height)
-    # every field's value counts at once (polars runs them in parallel)
+    min_count = resolve_min_count(params.min_count, row_count(train))
+    # every field's value counts at once (polars runs them in parallel), streamed
     counted = pl.collect_all(
         [
-            train.lazy().select(expr).group_by(name).agg(pl.len().alias("count"))
+            lazy.select(expr).group_by(name).agg(pl.len().alias("count"))
             for expr, name in zip(token_exprs, names, strict=True)
-        ]
+        ],
+        engine=engine,
     )
 
     fields: list[CategoricalField] = []
@@ -183,13 +198,18 @@ def fit_feature_map(
         offset += len(vocabulary) + FIRST_VALUE_ID
 
     float_fields = []
-    if not bucketed:
+    if numeric and not bucketed:
+        values = [_numeric_value(c, params.numeric_transform) for c in numeric]
+        moments = lazy.select(
+            *(
+                v.mean().alias(f"{c}.mean")
+                for v, c in zip(values, numeric, strict=True)
+            ),
+            *(v.std().alias(f"{c}.std") for v, c in zip(values, numeric, strict=True)),
+        ).collect(engine=engine)
         for column in numeric:
-            values = train.select(
-                _numeric_value(column, params.numeric_transform)
-            ).to_series()
-            mean = float(values.mean() or 0.0)
-            std = float(values.std() or 1.0) or 1.0
+            mean = float(moments[f"{column}.mean"][0] or 0.0)
+            std = float(moments[f"{column}.std"][0] or 1.0) or 1.0
             float_fields.append(
                 NumericField(column, params.numeric_transform, mean, std)
             )
@@ -230,14 +250,21 @@ def _sequence_ids(sequence: SequenceField, field: CategoricalField) -> pl.Expr:
     return pl.concat_list([ids, padding]).list.head(length).alias(sequence.name)
 
 
-def encode_table(table: pl.DataFrame, feature_map: FeatureMap) -> pl.DataFrame:
+def encode_table(
+    table: pl.DataFrame | pl.LazyFrame, feature_map: FeatureMap
+) -> pl.DataFrame | pl.LazyFrame:
     """Encode a typed table: label Int8, one Int32 global-id column per categorical
     field, one Float32 column per numeric field (missing -> 0 after scaling), one
     ``List(Int32)`` column of ``max_length`` global ids per sequence field.
 
-    Unseen and rare values map to the field's OOV id; nothing is dropped.
+    Unseen and rare values map to the field's OOV id; nothing is dropped. A
+    ``LazyFrame`` gives the encoding as a ``LazyFrame`` (a plan to stream, e.g.
+    into Parquet shards), a ``DataFrame`` the encoded ``DataFrame``.
     """
-    ids = [_field_ids(table.schema, f) for f in feature_map.categorical]
+    table_schema = (
+        table.schema if isinstance(table, pl.DataFrame) else table.collect_schema()
+    )
+    ids = [_field_ids(table_schema, f) for f in feature_map.categorical]
     floats = [
         ((_numeric_value(f.name, f.transform) - f.mean) / f.std)
         .fill_null(0.0)

@@ -6,7 +6,11 @@ import logging
 
 import polars as pl
 
-from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
+from ctrflow.feature_engineering.encoding import (
+    encode_table,
+    fit_feature_map,
+    row_count,
+)
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.feature_engineering.params import (
     FeatureEngineeringParams,
@@ -18,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def fit_encoding(
-    train_table: pl.DataFrame,
+    train_table: pl.DataFrame | pl.LazyFrame,
     selected_features: list[str],
     schema: DatasetSchema,
     params: FeatureEngineeringParams,
@@ -31,9 +35,10 @@ def fit_encoding(
         The feature map as a JSON-ready dict (``FeatureMap.to_dict``), with the
         min count used (``min_count``, an int).
     """
-    min_count = resolve_min_count(params.min_count, train_table.height)
+    train_rows = row_count(train_table)
+    min_count = resolve_min_count(params.min_count, train_rows)
     how = (
-        f"auto for {train_table.height:,} train rows: 2 up to 1M, 5 more per tenfold"
+        f"auto for {train_rows:,} train rows: 2 up to 1M, 5 more per tenfold"
         if params.min_count == "auto"
         else "as set"
     )
@@ -51,6 +56,9 @@ def fit_encoding(
     return {**feature_map.to_dict(), "min_count": min_count}
 
 
-def encode_split(table: pl.DataFrame, feature_map: dict) -> pl.DataFrame:
-    """Encode one split with the fitted feature map (unseen values -> OOV id)."""
+def encode_split(
+    table: pl.DataFrame | pl.LazyFrame, feature_map: dict
+) -> pl.DataFrame | pl.LazyFrame:
+    """Encode one split with the fitted feature map (unseen values -> OOV id); a
+    lazy table gives a lazy encoding, streamed when it is saved."""
     return encode_table(table, FeatureMap.from_dict(feature_map))
