@@ -10,7 +10,12 @@ import polars as pl
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from ctrflow.evaluation.baseline import design_matrix, fit_baseline, predict_baseline
+from ctrflow.evaluation.baseline import (
+    design_matrix,
+    fit_baseline,
+    predict_baseline,
+    sample_rows,
+)
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.evaluation.params import BaselineParams
 from ctrflow.feature_engineering.feature_map import (
@@ -157,3 +162,38 @@ def test_a_single_class_train_split_is_refused(splits):
     )
     with pytest.raises(ValueError, match="single class"):
         fit_baseline(clicks_only, splits["valid"], FEATURE_MAP, BaselineParams())
+
+
+def _scan(frame: pl.DataFrame, folder, rows_per_shard: int) -> pl.LazyFrame:
+    """``frame`` as Parquet shards, scanned lazily (the streaming path's input)."""
+    folder.mkdir()
+    for index, shard in enumerate(frame.iter_slices(rows_per_shard)):
+        shard.write_parquet(folder / f"part-{index:05d}.parquet")
+    return pl.scan_parquet(folder / "*.parquet")
+
+
+def test_lazy_scans_of_shards_fit_and_score_as_the_tables_do(splits, tmp_path):
+    scans = {name: _scan(frame, tmp_path / name, 700) for name, frame in splits.items()}
+    eager = fit_baseline(
+        splits["train"], splits["valid"], FEATURE_MAP, BaselineParams()
+    )
+    lazy = fit_baseline(scans["train"], scans["valid"], FEATURE_MAP, BaselineParams())
+    assert lazy.c == eager.c and lazy.train_rows == eager.train_rows
+    assert lazy.valid_auc.auc == eager.valid_auc.auc
+    np.testing.assert_array_equal(
+        predict_baseline(lazy, scans["test"], FEATURE_MAP, block_rows=300),
+        predict_baseline(eager, splits["test"], FEATURE_MAP),
+    )
+
+
+def test_a_lazy_sample_keeps_each_row_by_its_hash(splits, tmp_path):
+    train = splits["train"].with_row_index("row")
+    scan = _scan(train, tmp_path / "train", 700)
+    sample = sample_rows(scan, 1000, seed=3)
+    # binomial count around the bound (3000 rows, p = 1/3: sd 26)
+    assert 850 < sample.height < 1150
+    assert sample["row"].is_sorted() and sample["row"].n_unique() == sample.height
+    assert sample.equals(sample_rows(scan, 1000, seed=3))  # stable
+    assert not sample.equals(sample_rows(scan, 1000, seed=4))
+    # a table under the bound comes back whole
+    assert sample_rows(scan, 5000, seed=3).equals(train)

@@ -158,9 +158,38 @@ class BaselineFit:
     fit_seconds: float
 
 
+def sample_rows(
+    table: pl.DataFrame | pl.LazyFrame, max_rows: int, seed: int
+) -> pl.DataFrame:
+    """At most about ``max_rows`` rows of ``table``, in memory.
+
+    A table in memory of more rows gives ``max_rows`` rows drawn without
+    replacement (seeded, in table order); a lazy one (a scan of shards) keeps
+    each row whose hash of (``seed``, position) falls below ``max_rows / rows``,
+    streamed, so the whole table is never held (the count is then binomial,
+    close to ``max_rows``).
+    """
+    if isinstance(table, pl.DataFrame):
+        if table.height <= max_rows:
+            return table
+        rng = np.random.default_rng(seed)
+        return table[np.sort(rng.choice(table.height, max_rows, replace=False))]
+    rows = int(table.select(pl.len()).collect(engine="streaming").item())
+    if rows <= max_rows:
+        return table.collect(engine="streaming")
+    threshold = int(max_rows / rows * 2**32)
+    position = "__ctrflow_row"
+    return (
+        table.with_row_index(position)
+        .filter((pl.col(position).hash(seed) % 2**32) < threshold)
+        .drop(position)
+        .collect(engine="streaming")
+    )
+
+
 def fit_baseline(
-    train: pl.DataFrame,
-    valid: pl.DataFrame,
+    train: pl.DataFrame | pl.LazyFrame,
+    valid: pl.DataFrame | pl.LazyFrame,
     feature_map: FeatureMap,
     params: BaselineParams,
     level: float = 0.95,
@@ -172,8 +201,10 @@ def fit_baseline(
     ``C`` in practice, and the larger ``C`` the slower the fit).
 
     Args:
-        train: the encoded train split (sampled to ``params.max_train_rows``).
-        valid: the encoded validation split, which picks ``C``.
+        train: the encoded train split (sampled to ``params.max_train_rows``,
+            ``sample_rows``).
+        valid: the encoded validation split, which picks ``C`` (a lazy one is
+            sampled the same way).
         feature_map: the encoding of both.
         params: the ``C`` grid, iteration bound, sample size and seed.
         level: confidence level of the validation AUC's interval.
@@ -185,10 +216,9 @@ def fit_baseline(
         ValueError: the train or validation labels hold a single class.
     """
     started = time.perf_counter()
-    if train.height > params.max_train_rows:
-        rng = np.random.default_rng(params.seed)
-        picked = np.sort(rng.choice(train.height, params.max_train_rows, replace=False))
-        train = train[picked]
+    train = sample_rows(train, params.max_train_rows, params.seed)
+    if isinstance(valid, pl.LazyFrame):
+        valid = sample_rows(valid, params.max_train_rows, params.seed)
     train_x, valid_x = (
         design_matrix(train, feature_map),
         design_matrix(valid, feature_map),
@@ -243,7 +273,18 @@ def fit_baseline(
 
 
 def predict_baseline(
-    fit: BaselineFit, encoded: pl.DataFrame, feature_map: FeatureMap
+    fit: BaselineFit,
+    encoded: pl.DataFrame | pl.LazyFrame,
+    feature_map: FeatureMap,
+    block_rows: int = 1_000_000,
 ) -> np.ndarray:
-    """Click probabilities of ``encoded``'s rows under the fitted baseline (float64)."""
-    return fit.model.predict_proba(design_matrix(encoded, feature_map))[:, 1]
+    """Click probabilities of ``encoded``'s rows under the fitted baseline
+    (float64); a lazy table is streamed ``block_rows`` rows at a time."""
+    if isinstance(encoded, pl.DataFrame):
+        return fit.model.predict_proba(design_matrix(encoded, feature_map))[:, 1]
+    blocks = encoded.collect_batches(chunk_size=block_rows, engine="streaming")
+    parts = [
+        fit.model.predict_proba(design_matrix(block, feature_map))[:, 1]
+        for block in blocks
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)

@@ -244,6 +244,23 @@ def test_score_test_set_scores_a_real_artifact(lr_artifact, test_encoded):
     )
 
 
+def test_a_lazy_scan_of_shards_is_scored_block_by_block(
+    lr_artifact, test_encoded, tmp_path
+):
+    for index, shard in enumerate(test_encoded.iter_slices(70)):
+        shard.write_parquet(tmp_path / f"part-{index:05d}.parquet")
+    scan = pl.scan_parquet(tmp_path / "*.parquet")
+    params = EvaluationParams(batch_size=64, device="cpu")
+
+    assert score_test_set(lr_artifact, scan, params).equals(
+        score_test_set(lr_artifact, test_encoded, params)
+    )
+    blocks = artifact_module.predict_proba(lr_artifact, scan, 64, "cpu", block_rows=50)
+    np.testing.assert_array_equal(
+        blocks, artifact_module.predict_proba(lr_artifact, test_encoded, 64, "cpu")
+    )
+
+
 def test_score_test_set_rejects_a_wrong_number_of_probabilities(monkeypatch):
     monkeypatch.setattr(
         artifact_module,

@@ -56,13 +56,16 @@ _PACKAGES = (
 
 
 def score_test_set(
-    model: ModelArtifact, test_encoded: pl.DataFrame, params: EvaluationParams
+    model: ModelArtifact,
+    test_encoded: pl.DataFrame | pl.LazyFrame,
+    params: EvaluationParams,
 ) -> pl.DataFrame:
     """Click probability of every test row, beside its label.
 
     Args:
         model: the trained artifact (catalog ``model``).
         test_encoded: the encoded test split; its label column is the feature map's.
+            A lazy scan of shards is scored block by block.
         params: batch size and device of the forward passes.
 
     Returns:
@@ -78,14 +81,15 @@ def score_test_set(
         model, test_encoded, batch_size=params.batch_size, device=params.device
     )
     label = model.feature_map.label
-    if probabilities.shape != (test_encoded.height,):
+    labels = test_encoded.lazy().select(pl.col(label).cast(pl.Int8)).collect()
+    if probabilities.shape != (labels.height,):
         raise ValueError(
             f"the model returned {probabilities.shape} probabilities "
-            f"for {test_encoded.height} test rows"
+            f"for {labels.height} test rows"
         )
     return pl.DataFrame(
         {
-            "label": test_encoded.get_column(label).cast(pl.Int8),
+            "label": labels.get_column(label),
             "probability": pl.Series(probabilities, dtype=pl.Float32),
         }
     )
@@ -128,14 +132,16 @@ def fit_baseline_model(
     from ctrflow.feature_engineering.feature_map import FeatureMap
 
     encoding = FeatureMap.from_dict(feature_map)
-    valid_labels = valid_encoded.get_column(encoding.label).cast(pl.Int64)
+    valid_labels = (
+        valid_encoded.lazy().select(pl.col(encoding.label).cast(pl.Int64)).collect()
+    ).get_column(encoding.label)
     positives = int(valid_labels.sum())
     record: dict[str, Any] = {
         "enabled": params.baseline.enabled,
         "valid_split": {
-            "rows": valid_encoded.height,
+            "rows": valid_labels.len(),
             "positives": positives,
-            "negatives": valid_encoded.height - positives,
+            "negatives": valid_labels.len() - positives,
         },
     }
     if not params.baseline.enabled:
@@ -160,9 +166,10 @@ def fit_baseline_model(
         features=FEATURES,
         fit_seconds=fit.fit_seconds,
     )
+    labels = test_encoded.lazy().select(pl.col(encoding.label).cast(pl.Int8)).collect()
     predictions = pl.DataFrame(
         {
-            "label": test_encoded.get_column(encoding.label).cast(pl.Int8),
+            "label": labels.get_column(encoding.label),
             "probability": pl.Series(probabilities, dtype=pl.Float32),
         }
     )
