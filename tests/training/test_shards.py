@@ -1,5 +1,5 @@
-"""Sharded splits: windows of whole shards, every row once per epoch, seeded
-shard order, prefetching, and a split in one window read as in memory."""
+"""Sharded splits: windows of whole chunks, every row once per epoch, seeded
+chunk order, prefetching, and a split in one window read as in memory."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ SHARD_ROWS = [300, 250, 400, 100, 350]
 
 @pytest.fixture
 def shards(tmp_path):
-    paths, start = [], 0
+    start = 0
     for index, rows in enumerate(SHARD_ROWS):
         frame = pl.DataFrame(
             {
@@ -36,23 +36,26 @@ def shards(tmp_path):
         )  # fmt: skip
         path = tmp_path / f"part-{index:05d}.parquet"
         frame.write_parquet(path)
-        paths.append(path)
         start += rows
-    return paths
+    return pl.scan_parquet(tmp_path / "*.parquet")
 
 
-def test_windows_hold_whole_shards_up_to_the_row_bound(shards):
-    split = ShardedSplit(shards, FEATURE_MAP, window_rows=600)
-    assert len(split) == sum(SHARD_ROWS)
-    assert split.windows() == [[0, 1], [2, 3], [4]]
-    # a shard larger than the bound is a window of its own
-    assert ShardedSplit(shards, FEATURE_MAP, window_rows=200).windows() == [
-        [0], [1], [2], [3], [4],
-    ]  # fmt: skip
+ROWS = sum(SHARD_ROWS)  # 1,400 rows in 5 files of 100-400
+
+
+def test_chunks_cut_the_rows_and_windows_hold_whole_chunks(shards):
+    split = ShardedSplit(shards, FEATURE_MAP, window_rows=600, chunk_rows=250)
+    assert len(split) == ROWS
+    assert split.chunks == [(0, 250), (250, 250), (500, 250), (750, 250), (1000, 250),
+                            (1250, 150)]  # fmt: skip
+    assert split.windows() == [[0, 1], [2, 3], [4, 5]]
+    # a chunk larger than the bound is a window of its own
+    small = ShardedSplit(shards, FEATURE_MAP, window_rows=200, chunk_rows=250)
+    assert small.windows() == [[0], [1], [2], [3], [4], [5]]
 
 
 def test_an_epoch_yields_every_row_once_in_a_seeded_shard_order(shards):
-    split = ShardedSplit(shards, FEATURE_MAP, window_rows=600)
+    split = ShardedSplit(shards, FEATURE_MAP, window_rows=600, chunk_rows=130)
 
     def epoch_rows(generator):
         windows = list(split.epoch(generator))
@@ -60,7 +63,7 @@ def test_an_epoch_yields_every_row_once_in_a_seeded_shard_order(shards):
         return torch.cat([w.numerics[:, 0] for w in windows]).tolist()
 
     first = epoch_rows(torch.Generator().manual_seed(1))
-    assert sorted(first) == [float(r) for r in range(sum(SHARD_ROWS))]
+    assert sorted(first) == [float(r) for r in range(ROWS)]
     assert first == epoch_rows(torch.Generator().manual_seed(1))
     generator = torch.Generator().manual_seed(1)
     orders = {tuple(epoch_rows(generator)) for _ in range(4)}
@@ -68,21 +71,21 @@ def test_an_epoch_yields_every_row_once_in_a_seeded_shard_order(shards):
 
 
 def test_a_split_in_one_window_is_read_whole_in_file_order(shards):
-    split = ShardedSplit(shards, FEATURE_MAP, window_rows=10_000)
+    split = ShardedSplit(shards, FEATURE_MAP, window_rows=10_000, chunk_rows=300)
     generator = torch.Generator().manual_seed(5)
     state = generator.get_state()
     (window,) = list(split.epoch(generator))
     assert torch.equal(generator.get_state(), state)  # nothing drawn
-    whole = to_tensors(pl.concat([pl.read_parquet(p) for p in shards]), FEATURE_MAP)
+    whole = to_tensors(shards.collect(), FEATURE_MAP)
     assert torch.equal(window.ids, whole.ids)
     assert torch.equal(window.numerics, whole.numerics)
     assert torch.equal(window.labels, whole.labels)
 
 
 def test_in_order_reads_the_file_order(shards):
-    split = ShardedSplit(shards, FEATURE_MAP, window_rows=500)
+    split = ShardedSplit(shards, FEATURE_MAP, window_rows=500, chunk_rows=170)
     rows = torch.cat([w.numerics[:, 0] for w in split.in_order()]).tolist()
-    assert rows == [float(r) for r in range(sum(SHARD_ROWS))]
+    assert rows == [float(r) for r in range(ROWS)]
 
 
 def test_a_failed_read_is_raised_at_its_window():
@@ -98,6 +101,6 @@ def test_a_failed_read_is_raised_at_its_window():
         next(windows)
 
 
-def test_no_shard_is_refused():
-    with pytest.raises(ValueError, match="at least one Parquet shard"):
-        ShardedSplit([], FEATURE_MAP, window_rows=10)
+def test_sizes_below_one_are_refused(shards):
+    with pytest.raises(ValueError, match="must be >= 1, got 10 and 0"):
+        ShardedSplit(shards, FEATURE_MAP, window_rows=10, chunk_rows=0)

@@ -1,7 +1,10 @@
-"""An encoded split too large for memory: Parquet shards read a window at a time.
+"""An encoded split too large for memory, read a window at a time.
 
-Training visits the shards in a seeded random order, loads consecutive shards of
-that order into a window of at most ``window_rows`` rows, shuffles the window's
+The split is a ``LazyFrame`` (a scan of the encoded Parquet shards), cut into
+chunks of ``chunk_rows`` consecutive rows (read by a slice of the scan: polars
+reads only the row groups a slice covers). Training visits the chunks in a seeded
+random order, loads consecutive chunks of that order into a window of at most
+``window_rows`` rows, shuffles the window's
 rows and takes its batches; the next window is read in a background thread while
 the current one trains (reading a Parquet shard releases the GIL), so the steps
 do not wait for the disk. Memory holds two windows, whatever the split's size.
@@ -9,21 +12,20 @@ do not wait for the disk. Memory holds two windows, whatever the split's size.
 Why windows and not one global permutation: a permutation over a memory map
 touches every page of the split in random order, and the touched pages count in
 the process's resident memory (and thrash once the split exceeds the page cache);
-a window is read sequentially, once per epoch. What it costs: rows of one shard
-meet only rows of the shards in the same window within an epoch. Shards are
-written in file order, so a split sorted by time mixes periods only as far as
-the window spans several random shards. A split that fits in one window is
-shuffled exactly as an in-memory split is (the same generator draws).
+a window is read in chunks, once per epoch. What it costs: rows of one chunk meet
+only rows of the chunks in the same window within an epoch. Chunks are runs of
+consecutive rows, so a split sorted by time mixes periods as far as a window
+spans random chunks (a 2M-row window of 50k-row chunks draws 40 chunks from
+anywhere in the split). A split that fits in one window is shuffled exactly as
+an in-memory split is (the same generator draws).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 import torch
 
 from ctrflow.feature_engineering.feature_map import FeatureMap
@@ -31,38 +33,49 @@ from ctrflow.training.data import TensorSet, to_tensors
 
 
 class ShardedSplit:
-    """An encoded split as Parquet shards, in windows of whole shards.
+    """An encoded split read in windows of whole chunks.
 
     Args:
-        paths: the shards, in file order.
+        table: the encoded split, lazily (``pl.scan_parquet`` of its shards).
         feature_map: the encoding (which columns become which tensors).
-        window_rows: the most rows of one window (a shard larger than this is a
-            window of its own).
+        window_rows: the most rows of one window (at least one chunk).
+        chunk_rows: rows of a chunk, the unit of the shuffle's order (the last
+            chunk holds the rest).
 
     Raises:
-        ValueError: no shard, or ``window_rows`` < 1.
+        ValueError: ``window_rows`` or ``chunk_rows`` < 1.
     """
 
     def __init__(
-        self, paths: Sequence[Path], feature_map: FeatureMap, window_rows: int
+        self,
+        table: pl.LazyFrame,
+        feature_map: FeatureMap,
+        window_rows: int,
+        chunk_rows: int,
     ) -> None:
-        if not paths:
-            raise ValueError("a sharded split needs at least one Parquet shard")
-        if window_rows < 1:
-            raise ValueError(f"window_rows must be >= 1, got {window_rows}")
-        self.paths = [Path(p) for p in paths]
+        if window_rows < 1 or chunk_rows < 1:
+            raise ValueError(
+                f"window_rows and chunk_rows must be >= 1, got {window_rows} and "
+                f"{chunk_rows}"
+            )
+        self.table = table
         self.feature_map = feature_map
         self.window_rows = window_rows
-        # row counts from the footers: nothing is read
-        self.shard_rows = [pq.ParquetFile(p).metadata.num_rows for p in self.paths]
+        rows = int(table.select(pl.len()).collect(engine="streaming").item())
+        self.chunks = [
+            (start, min(chunk_rows, rows - start))
+            for start in range(0, rows, chunk_rows)
+        ]
+        self.shard_rows = [length for _, length in self.chunks]
 
     def __len__(self) -> int:
         return sum(self.shard_rows)
 
     def windows(self, order: Sequence[int] | None = None) -> list[list[int]]:
-        """Shards (indices into ``paths``) grouped, in ``order`` (file order by
-        default), into windows of at most ``window_rows`` rows."""
-        order = range(len(self.paths)) if order is None else order
+        """Chunks (indices into ``chunks``) grouped, in ``order`` (file order by
+        default), into windows of at most ``window_rows`` rows (a chunk larger
+        than that is a window of its own)."""
+        order = range(len(self.chunks)) if order is None else order
         groups: list[list[int]] = []
         rows = 0
         for index in order:
@@ -74,19 +87,19 @@ class ShardedSplit:
                 rows = self.shard_rows[index]
         return groups
 
-    def read(self, shards: Sequence[int]) -> TensorSet:
-        """The shards' rows, in the order given, as tensors."""
-        frames = [pl.read_parquet(self.paths[i]) for i in shards]
+    def read(self, chunks: Sequence[int]) -> TensorSet:
+        """The chunks' rows, in the order given, as tensors."""
+        frames = [self.table.slice(*self.chunks[i]).collect() for i in chunks]
         return to_tensors(pl.concat(frames, rechunk=True), self.feature_map)
 
     def epoch(self, generator: torch.Generator) -> Iterator[TensorSet]:
-        """The windows of one epoch, shards in a random order drawn from
+        """The windows of one epoch, chunks in a random order drawn from
         ``generator``, each read while the one before is being used. A split that
         fits in one window is read whole in file order, drawing nothing: the
         trainer's row shuffle then equals an in-memory split's."""
         if len(self) <= self.window_rows:
-            return prefetched(self.read, [list(range(len(self.paths)))])
-        order = torch.randperm(len(self.paths), generator=generator).tolist()
+            return prefetched(self.read, [list(range(len(self.chunks)))])
+        order = torch.randperm(len(self.chunks), generator=generator).tolist()
         return prefetched(self.read, self.windows(order))
 
     def in_order(self) -> Iterator[TensorSet]:
