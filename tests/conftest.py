@@ -4,6 +4,7 @@ several need is a fixture here (a helper is a fixture returning the function).""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -118,9 +119,14 @@ def _run_project(
     project: Path, env: str | None = None, runtime_params: dict | None = None
 ) -> None:
     bootstrap_project(project)
-    with KedroSession.create(
-        project_path=project, env=env, runtime_params=runtime_params
-    ) as session:
+    # from the project folder, as `kedro run` is: the trainer's checkpoint_dir is
+    # relative to the working directory, and must land in the copy
+    with (
+        contextlib.chdir(project),
+        KedroSession.create(
+            project_path=project, env=env, runtime_params=runtime_params
+        ) as session,
+    ):
         session.run(pipeline_names=["train"])
 
 

@@ -4,6 +4,7 @@ some models and the leaderboard gathers every model with metrics of the data."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Callable
@@ -43,7 +44,11 @@ def _run(
     project: Path, params: dict, pipelines: list[str], tags: list[str] | None = None
 ) -> None:
     bootstrap_project(project)
-    with KedroSession.create(project_path=project, runtime_params=params) as session:
+    # from the project folder, as `kedro run` is (checkpoints land in the copy)
+    with (
+        contextlib.chdir(project),
+        KedroSession.create(project_path=project, runtime_params=params) as session,
+    ):
         session.run(pipeline_names=pipelines, tags=tags)
 
 

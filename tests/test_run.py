@@ -57,6 +57,24 @@ def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy, latest, run_pro
     assert hooks.summary[-1].startswith("  browse       kedro viz run")
 
 
+@pytest.mark.slow
+def test_a_rerun_returns_the_checkpointed_model_without_training(
+    project_copy, latest, run_project
+):
+    histories = project_copy / "data/06_models/training_history.json"
+    run_project(project_copy, runtime_params=FAST_TRAINING)
+    first = json.loads(latest(histories).read_text())
+    # the node checkpointed each epoch under the project's data/06_models
+    assert (project_copy / "data/06_models/checkpoints/DeepFM.ckpt").is_file()
+
+    run_project(project_copy, runtime_params=FAST_TRAINING)
+    versions = sorted(histories.glob(f"*/{histories.name}"))
+    assert len(versions) == 2
+    second = json.loads(versions[-1].read_text())
+    # the same epochs, timings included: the checkpoint's, no epoch ran again
+    assert second["epochs"] == first["epochs"]
+
+
 def test_train_is_all_six_stages_in_order():
     bootstrap_project(Path(__file__).resolve().parents[1])
     pipelines = register_pipelines()

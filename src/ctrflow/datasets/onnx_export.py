@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ctrflow.atomic_files import atomic_path
 from ctrflow.datasets.versioned import VersionedPathDataset
 from ctrflow.export.bundle import OnnxExport
 from ctrflow.export.preprocessing import MODEL_FILE
@@ -31,4 +32,7 @@ class OnnxExportDataset(VersionedPathDataset[OnnxExport]):
         return OnnxExport.load(str(self._get_load_path()))
 
     def save(self, data: OnnxExport) -> None:
-        data.save(str(self._get_save_path()))
+        """Write the folder atomically: a temporary folder beside the version's
+        path, renamed to it once both files are complete."""
+        with atomic_path(Path(str(self._get_save_path()))) as tmp:
+            data.save(tmp)

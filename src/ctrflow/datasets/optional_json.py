@@ -6,9 +6,12 @@ from typing import Any
 
 from kedro_datasets.json import JSONDataset
 
+from ctrflow.datasets.atomic import AtomicJSONDataset
 
-class OptionalJSONDataset(JSONDataset):
-    """``json.JSONDataset`` that loads ``None`` where no file (or no version) exists.
+
+class OptionalJSONDataset(AtomicJSONDataset):
+    """``json.JSONDataset`` that loads ``None`` where no file (or no version) exists
+    (and saves atomically, as ``AtomicJSONDataset``).
 
     The benchmark's leaderboard reads every registered model's ``<model>.metrics``;
     a model never run has none, and a run of some models (``--tags``) must not fail

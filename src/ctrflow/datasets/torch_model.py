@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 from kedro.io import DatasetError, Version
 
+from ctrflow.atomic_files import atomic_path
 from ctrflow.datasets.versioned import VersionedPathDataset
 from ctrflow.training.artifact import ModelArtifact
 
@@ -56,6 +57,7 @@ class TorchModelDataset(VersionedPathDataset[ModelArtifact]):
         return artifact
 
     def save(self, data: ModelArtifact) -> None:
-        path = Path(str(self._get_save_path()))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(data.to_state(), path)
+        """Write the artifact atomically: a temporary file beside the version's
+        path, renamed to it once complete (``ctrflow.atomic_files``)."""
+        with atomic_path(Path(str(self._get_save_path()))) as tmp:
+            torch.save(data.to_state(), tmp)

@@ -54,3 +54,8 @@ class TrainingParams(StrictParams):
     compile: bool = False
     num_threads: int | None = Field(None, ge=1)
     progress_bar: bool = True
+    # the training node's per-epoch checkpoint folder (relative: to the working
+    # directory, the project's for `kedro run`), one file per model,
+    # <model>.ckpt; a rerun of the same run resumes from it (ctrflow.training.
+    # checkpoint); null: none
+    checkpoint_dir: str | None = "data/06_models/checkpoints"

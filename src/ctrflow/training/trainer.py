@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ctrflow.evaluation.metrics import log_loss, roc_auc
+from ctrflow.training import checkpoint as checkpoints
 from ctrflow.training.data import TensorSet
 from ctrflow.training.loss import TrainingLoss
 from ctrflow.training.memory import reuse_freed_memory
@@ -178,7 +180,11 @@ def validation_auc(model: nn.Module, valid: TensorSet, params: TrainingParams) -
 
 
 def fit(
-    model: nn.Module, train: TensorSet, valid: TensorSet, params: TrainingParams
+    model: nn.Module,
+    train: TensorSet,
+    valid: TensorSet,
+    params: TrainingParams,
+    checkpoint: Path | None = None,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Train ``model`` in place and return it with the best validation AUC weights.
 
@@ -188,6 +194,12 @@ def fit(
         train: training rows.
         valid: rows for early stopping and learning-rate decay.
         params: the trainer's parameters.
+        checkpoint: a file written (atomically) after every epoch
+            (``ctrflow.training.checkpoint``). When it holds a checkpoint of the
+            same run (same parameters, model and initial weights, torch generator
+            state and data), training resumes after its epoch, or, when that run
+            finished, its model is returned without training; a checkpoint of
+            another run is replaced. None: no checkpoint.
 
     Returns:
         The model (best epoch restored, on CPU, eval mode) and its history:
@@ -204,6 +216,11 @@ def fit(
     threads = set_cpu_threads(params.num_threads)
     device = resolve_device(params.device)
     logger.info("training on %s, %d CPU threads", device, threads)
+    key = resume = None
+    if checkpoint is not None:
+        # before anything draws from torch's generator or moves the weights
+        key = checkpoints.run_key(model, train, valid, params, device)
+        resume = checkpoints.read_checkpoint(checkpoint, key)
     generator = torch.Generator().manual_seed(params.seed)
     model.to(device)
     # the compiled module shares the parameters: weights and state_dict stay ``model``'s
@@ -216,16 +233,25 @@ def fit(
         lr=params.learning_rate,
         fused=device.type in {"cpu", "cuda"},
     )
-
-    after_step = None
+    scheduler = None
     if params.lr_schedule == "cosine":
-        after_step = cosine_schedule(optimizer, params, len(train)).step
+        scheduler = cosine_schedule(optimizer, params, len(train))
+    training = checkpoints.TrainingState(model, optimizer, scheduler, generator)
 
-    history: list[dict[str, Any]] = []
-    best_auc, best_epoch, best_state, bad_epochs = -np.inf, 0, None, 0
+    progress = checkpoints.Progress()
+    if resume is not None:
+        progress = checkpoints.restore(resume, training, device)
+        logger.info(
+            "checkpoint %s holds this run finished after epoch %d: its model is "
+            "returned without training (delete the file to train again)"
+            if progress.finished
+            else "resuming from checkpoint %s after epoch %d",
+            checkpoint, progress.epoch,
+        )  # fmt: skip
     # CPU steps free and re-allocate the same activation blocks: keep them mapped
     with reuse_freed_memory() if device.type == "cpu" else nullcontext():
-        for epoch in range(1, params.max_epochs + 1):
+        while not progress.finished:
+            epoch = progress.epoch + 1
             start = time.perf_counter()
             train_loss = _train_epoch(
                 step_model,
@@ -234,11 +260,11 @@ def fit(
                 params,
                 generator=generator,
                 epoch=epoch,
-                after_step=after_step,
+                after_step=scheduler.step if scheduler is not None else None,
             )
             seconds = time.perf_counter() - start
             valid_auc, valid_logloss = _validate(step_model, valid, params, device)
-            history.append(
+            progress.history.append(
                 {
                     "epoch": epoch,
                     "train_loss": train_loss,
@@ -251,47 +277,68 @@ def fit(
                     "finished_at": time.time(),
                 }
             )
-            improved = valid_auc > best_auc  # keeps the weights
-            # resets patience only when the gain is worth an epoch
-            significant = valid_auc > best_auc + params.early_stop_min_delta
             logger.info(
                 "epoch %d: train_loss=%.5f valid_auc=%.5f valid_logloss=%.5f lr=%.2g "
                 "%.1fs (%.0f samples/s)%s",
                 epoch, train_loss, valid_auc, valid_logloss, optimizer.param_groups[0]["lr"],
-                seconds, len(train) / seconds, " *best*" if improved else "",
+                seconds, len(train) / seconds,
+                " *best*" if valid_auc > progress.best_auc else "",
             )  # fmt: skip
-            if improved:
-                best_auc, best_epoch = valid_auc, epoch
-                best_state = copy.deepcopy(model.state_dict())
-            if significant:
-                bad_epochs = 0
-                continue
-            bad_epochs += 1
-            if bad_epochs >= params.early_stop_patience:
-                logger.info(
-                    "early stop after epoch %d (best epoch %d)", epoch, best_epoch
+            _end_epoch(progress, valid_auc, model, optimizer, params)
+            if checkpoint is not None:
+                checkpoints.write_checkpoint(
+                    checkpoint, key, progress, training, device
                 )
-                break
-            if (
-                params.lr_schedule == "plateau"
-                and bad_epochs >= params.lr_decay_patience
-            ):
-                for group in optimizer.param_groups:
-                    group["lr"] = max(
-                        group["lr"] * params.lr_decay_factor, params.min_learning_rate
-                    )
 
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    if progress.best_state is not None:
+        model.load_state_dict(progress.best_state)
     model.to("cpu").eval()
+    history = progress.history
     train_seconds = sum(e["seconds"] for e in history)
     return model, {
         "epochs": history,
-        "best_epoch": best_epoch,
-        "best_valid_auc": float(best_auc),
+        "best_epoch": progress.best_epoch,
+        "best_valid_auc": float(progress.best_auc),
         "train_seconds": train_seconds,
         "train_samples_per_second": len(train) * len(history) / train_seconds,
         "device": str(device),
         "threads": threads,
-        "stopped_early": bad_epochs >= params.early_stop_patience,
+        "stopped_early": progress.bad_epochs >= params.early_stop_patience,
     }
+
+
+def _end_epoch(
+    progress: checkpoints.Progress,
+    valid_auc: float,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    params: TrainingParams,
+) -> None:
+    """After ``progress.epoch + 1`` validated at ``valid_auc``: keep the weights when
+    better, count an epoch without a (worthwhile) gain, decay the learning rate on
+    a plateau, and say whether training is over (early stop or the last epoch)."""
+    progress.epoch += 1
+    # resets patience only when the gain is worth an epoch
+    significant = valid_auc > progress.best_auc + params.early_stop_min_delta
+    if valid_auc > progress.best_auc:  # keeps the weights
+        progress.best_auc, progress.best_epoch = valid_auc, progress.epoch
+        progress.best_state = copy.deepcopy(model.state_dict())
+    if significant:
+        progress.bad_epochs = 0
+    else:
+        progress.bad_epochs += 1
+        if progress.bad_epochs >= params.early_stop_patience:
+            logger.info(
+                "early stop after epoch %d (best epoch %d)",
+                progress.epoch, progress.best_epoch,
+            )  # fmt: skip
+            progress.finished = True
+        elif (
+            params.lr_schedule == "plateau"
+            and progress.bad_epochs >= params.lr_decay_patience
+        ):
+            for group in optimizer.param_groups:
+                group["lr"] = max(
+                    group["lr"] * params.lr_decay_factor, params.min_learning_rate
+                )
+    progress.finished = progress.finished or progress.epoch >= params.max_epochs

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
 
@@ -28,6 +29,7 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
         max_epochs=3,
         device="cpu",
         progress_bar=False,
+        checkpoint_dir=str(tmp_path / "checkpoints"),
     )
     catalog = DataCatalog(
         {
@@ -51,6 +53,9 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
         floor["baseline_valid_auc"], abs=1e-4
     )
     assert floor["applied"] == (floor["model_valid_auc"] > history["best_valid_auc"])
+    # the node checkpointed every epoch to <checkpoint_dir>/<model>.ckpt
+    checkpoint = torch.load(tmp_path / "checkpoints" / "DeepFM.ckpt", weights_only=True)
+    assert checkpoint["finished"] and checkpoint["epoch"] == len(history["epochs"])
 
     # the saved file alone (weights + feature map) scores the test split
     artifact = TorchModelDataset(filepath=str(tmp_path / "model.pt")).load()

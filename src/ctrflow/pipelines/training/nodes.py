@@ -8,6 +8,7 @@ validating ``params:training`` load none of them.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import polars as pl
 
@@ -37,7 +38,9 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     evaluation's logistic-regression yardstick on the same splits (well under a
     second on the small data it applies to), writes it into a fresh copy of the
     model's first-order term and keeps that copy when it validates better than
-    the trained model.
+    the trained model. With ``checkpoint_dir`` set, ``fit`` checkpoints each
+    epoch to ``<checkpoint_dir>/<model>.ckpt`` and a rerun of the same run
+    resumes there (:mod:`ctrflow.training.checkpoint`).
 
     Args:
         train_encoded: the encoded train split.
@@ -88,7 +91,10 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
         to_tensors(train_encoded, encoding),
         to_tensors(valid_encoded, encoding),
     )
-    model, history = fit(model, train_tensors, valid_tensors, params)
+    checkpoint = None
+    if params.checkpoint_dir is not None:
+        checkpoint = Path(params.checkpoint_dir) / f"{params.model}.ckpt"
+    model, history = fit(model, train_tensors, valid_tensors, params, checkpoint)
     history["model"] = params.model
     history["batch_size"] = batch_size
     history["baseline_floor"] = None
