@@ -37,6 +37,7 @@ from torch import nn
 from ctrflow.atomic_files import atomic_path
 from ctrflow.training.data import TensorSet
 from ctrflow.training.params import TrainingParams
+from ctrflow.training.shards import ShardedSplit
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,13 @@ def _digest(tensors: dict[str, torch.Tensor | None]) -> str:
     return hasher.hexdigest()
 
 
-def data_digest(data: TensorSet) -> str:
-    """The content hash of a split's tensors (ids, numerics, labels, sequences)."""
+def data_digest(data: TensorSet | ShardedSplit) -> str:
+    """The content hash of a split's tensors (ids, numerics, labels, sequences); a
+    sharded split is read once, window by window, in row order."""
+    if isinstance(data, ShardedSplit):
+        return xxhash.xxh3_128_hexdigest(
+            "".join(data_digest(window) for window in data.in_order())
+        )
     return _digest(
         {
             "ids": data.ids,
@@ -93,8 +99,8 @@ def data_digest(data: TensorSet) -> str:
 
 def run_key(
     model: nn.Module,
-    train: TensorSet,
-    valid: TensorSet,
+    train: TensorSet | ShardedSplit,
+    valid: TensorSet | ShardedSplit,
     params: TrainingParams,
     device: torch.device,
 ) -> RunKey:

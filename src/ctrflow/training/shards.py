@@ -71,6 +71,14 @@ class ShardedSplit:
     def __len__(self) -> int:
         return sum(self.shard_rows)
 
+    def positives(self) -> int:
+        """Rows whose label is 1 (one streaming pass over the label column)."""
+        label = pl.col(self.feature_map.label)
+        counted = self.table.select(label.cast(pl.Int64).sum()).collect(
+            engine="streaming"
+        )
+        return int(counted.item() or 0)
+
     def windows(self, order: Sequence[int] | None = None) -> list[list[int]]:
         """Chunks (indices into ``chunks``) grouped, in ``order`` (file order by
         default), into windows of at most ``window_rows`` rows (a chunk larger

@@ -12,7 +12,7 @@ import copy
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from ctrflow.training.data import TensorSet
 from ctrflow.training.loss import TrainingLoss
 from ctrflow.training.memory import reuse_freed_memory
 from ctrflow.training.params import TrainingParams
+from ctrflow.training.shards import ShardedSplit
 from ctrflow.training.threads import set_cpu_threads
 
 logger = logging.getLogger(__name__)
@@ -86,9 +87,29 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
 
-def _check_splits(train: TensorSet, valid: TensorSet) -> None:
+Split = TensorSet | ShardedSplit
+"""A split in memory (one window) or read a window at a time (``ShardedSplit``)."""
+
+
+def epoch_windows(split: Split, generator: torch.Generator) -> Iterable[TensorSet]:
+    """The windows one training epoch visits: an in-memory split is one window."""
+    return split.epoch(generator) if isinstance(split, ShardedSplit) else [split]
+
+
+def ordered_windows(split: Split) -> Iterable[TensorSet]:
+    """The windows in row order (validation, prediction)."""
+    return split.in_order() if isinstance(split, ShardedSplit) else [split]
+
+
+def _positives(split: Split) -> int:
+    if isinstance(split, ShardedSplit):
+        return split.positives()
+    return int(split.labels.sum().item()) if len(split) else 0
+
+
+def _check_splits(train: Split, valid: Split) -> None:
     for name, split in (("train", train), ("valid", valid)):
-        positives = int(split.labels.sum().item()) if len(split) else 0
+        positives = _positives(split)
         if len(split) == 0 or positives in (0, len(split)):
             raise TrainingError(
                 f"the {name} split has {len(split)} rows and {positives} positives: "
@@ -109,39 +130,43 @@ def batch_bounds(rows: int, batch_size: int) -> list[tuple[int, int]]:
 
 def _train_epoch(
     model: nn.Module,
-    train: TensorSet,
+    train: Split,
     optimizer: torch.optim.Optimizer,
     params: TrainingParams,
     *,
+    device: torch.device,
     generator: torch.Generator,
     epoch: int,
     after_step: Callable[[], None] | None = None,
 ) -> float:
-    """One pass over a shuffled copy of ``train`` (already on the model's device);
-    returns the mean training loss (the BCE, without the L2 and branch terms)."""
+    """One pass over ``train``: each window (the whole split when in memory,
+    already on ``device``) shuffled, then taken batch by batch; returns the mean
+    training loss (the BCE, without the L2 and branch terms)."""
     model.train()
-    device = train.labels.device
-    shuffled = train.take(torch.randperm(len(train), generator=generator).to(device))
     loss_fn = TrainingLoss.from_params(params)
     loss_sum = torch.zeros((), device=device)
-    batches = tqdm(
-        batch_bounds(len(train), params.batch_size), desc=f"epoch {epoch}",
-        unit="batch", leave=False, disable=None if params.progress_bar else True,
-        mininterval=1.0,
+    progress = tqdm(
+        total=len(train), desc=f"epoch {epoch}", unit="row", unit_scale=True,
+        leave=False, disable=None if params.progress_bar else True, mininterval=1.0,
     )  # fmt: skip
-    for begin, end in batches:
-        batch = shuffled.slice(begin, end)
-        with _autocast(device, params.bf16_autocast):
-            output = model(batch)
-        step = loss_fn(model, output, batch.labels)  # BCE + L2 + branch terms
-        optimizer.zero_grad(set_to_none=True)
-        step.objective.backward()
-        if params.grad_clip_norm:
-            nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
-        optimizer.step()
-        if after_step is not None:
-            after_step()
-        loss_sum += step.loss.detach() * len(batch)
+    for window in epoch_windows(train, generator):
+        order = torch.randperm(len(window), generator=generator).to(device)
+        shuffled = window.to(device).take(order)
+        for begin, end in batch_bounds(len(window), params.batch_size):
+            batch = shuffled.slice(begin, end)
+            with _autocast(device, params.bf16_autocast):
+                output = model(batch)
+            step = loss_fn(model, output, batch.labels)  # BCE + L2 + branch terms
+            optimizer.zero_grad(set_to_none=True)
+            step.objective.backward()
+            if params.grad_clip_norm:
+                nn.utils.clip_grad_norm_(model.parameters(), params.grad_clip_norm)
+            optimizer.step()
+            if after_step is not None:
+                after_step()
+            loss_sum += step.loss.detach() * len(batch)
+            progress.update(len(batch))
+    progress.close()
     return float(loss_sum.item() / len(train))
 
 
@@ -161,16 +186,23 @@ def cosine_schedule(
 
 
 def _validate(
-    model: nn.Module, valid: TensorSet, params: TrainingParams, device: torch.device
+    model: nn.Module, valid: Split, params: TrainingParams, device: torch.device
 ) -> tuple[float, float]:
-    logits = predict_logits(
-        model, valid, params.eval_batch_size, device, params.bf16_autocast
+    logits, labels = [], []
+    for window in ordered_windows(valid):
+        logits.append(
+            predict_logits(
+                model, window, params.eval_batch_size, device, params.bf16_autocast
+            )
+        )
+        labels.append(window.labels.numpy())
+    probabilities = _sigmoid(np.concatenate(logits))
+    return roc_auc(np.concatenate(labels), probabilities), log_loss(
+        np.concatenate(labels), probabilities
     )
-    probabilities, labels = _sigmoid(logits), valid.labels.numpy()
-    return roc_auc(labels, probabilities), log_loss(labels, probabilities)
 
 
-def validation_auc(model: nn.Module, valid: TensorSet, params: TrainingParams) -> float:
+def validation_auc(model: nn.Module, valid: Split, params: TrainingParams) -> float:
     """``model``'s AUC on ``valid``, computed as each epoch's validation computes it
     (on ``params.device``; the model comes back on the CPU)."""
     device = resolve_device(params.device)
@@ -181,8 +213,8 @@ def validation_auc(model: nn.Module, valid: TensorSet, params: TrainingParams) -
 
 def fit(
     model: nn.Module,
-    train: TensorSet,
-    valid: TensorSet,
+    train: Split,
+    valid: Split,
     params: TrainingParams,
     checkpoint: Path | None = None,
 ) -> tuple[nn.Module, dict[str, Any]]:
@@ -191,8 +223,10 @@ def fit(
     Args:
         model: maps a ``Batch`` to a ``ModelOutput`` (``ctrflow.models.batch``);
             the objective is ``ctrflow.training.loss.TrainingLoss``.
-        train: training rows.
-        valid: rows for early stopping and learning-rate decay.
+        train: training rows, in memory or a ``ShardedSplit`` read a window at a
+            time (``ctrflow.training.shards``: a split in one window trains
+            exactly as in memory).
+        valid: rows for early stopping and learning-rate decay (either kind).
         params: the trainer's parameters.
         checkpoint: a file written (atomically) after every epoch
             (``ctrflow.training.checkpoint``). When it holds a checkpoint of the
@@ -225,7 +259,8 @@ def fit(
     model.to(device)
     # the compiled module shares the parameters: weights and state_dict stay ``model``'s
     step_model = torch.compile(model) if params.compile else model
-    train_on_device = train.to(device)
+    # an in-memory split is copied to the device once; a sharded one per window
+    train_on_device = train if isinstance(train, ShardedSplit) else train.to(device)
     # the fused kernel: one pass per tensor (CPU: 0.2 ms a Frappe DeepFM step
     # instead of 0.8), one launch per step on CUDA
     optimizer = torch.optim.Adam(
@@ -258,6 +293,7 @@ def fit(
                 train_on_device,
                 optimizer,
                 params,
+                device=device,
                 generator=generator,
                 epoch=epoch,
                 after_step=scheduler.step if scheduler is not None else None,
