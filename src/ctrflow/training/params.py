@@ -28,6 +28,11 @@ class TrainingParams(StrictParams):
     # (ctrflow.training.batch_size), resolved by the training node on the train rows
     batch_size: Annotated[int, Field(ge=1)] | Literal["auto"] = "auto"
     eval_batch_size: int = Field(65536, ge=1)
+    # a lazy encoded split (a scan of shards) is read a window at a time: windows
+    # of at most window_rows rows, made of chunks of chunk_rows consecutive rows in
+    # a seeded random order (ctrflow.training.shards)
+    window_rows: int = Field(2_000_000, ge=1)
+    chunk_rows: int = Field(50_000, ge=1)
     # auto: on <= 100k train rows, a model with a first-order term is replaced by
     # the logistic-regression yardstick written into it when that validates better
     # (ctrflow.training.baseline_floor), resolved by the training node

@@ -1,4 +1,5 @@
 import numpy as np
+import polars as pl
 import pytest
 import torch
 from kedro.io import DataCatalog, MemoryDataset
@@ -10,6 +11,7 @@ from ctrflow.evaluation.params import EvaluationParams
 from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.params import FeatureEngineeringParams
 from ctrflow.pipelines.training import create_pipeline
+from ctrflow.pipelines.training.nodes import train_model
 from ctrflow.training.artifact import predict_proba
 from ctrflow.training.params import TrainingParams
 
@@ -67,3 +69,42 @@ def test_pipeline_trains_a_model_that_scores_new_data_alone(
     probabilities = predict_proba(artifact, encode_table(test, artifact.feature_map))
     assert probabilities.shape == (test.height,) and probabilities.dtype == np.float32
     assert roc_auc(test["label"].to_numpy(), probabilities) > 0.65
+
+
+def test_lazy_scans_of_encoded_shards_train_the_same_model(
+    demo_table, tmp_path, demo_schema
+):
+    """The streaming path's input (scans of Parquet shards) in one window: the
+    same weights, history and scoring reference as the tables in memory."""
+    train, valid = demo_table[:6000], demo_table[6000:8000]
+    feature_map = fit_feature_map(
+        train, ["C1", "C2", "C3", "I1"], demo_schema, FeatureEngineeringParams()
+    )
+    encoded = {
+        "train": encode_table(train, feature_map),
+        "valid": encode_table(valid, feature_map),
+    }
+    scans = {}
+    for name, frame in encoded.items():
+        (tmp_path / name).mkdir()
+        for index, shard in enumerate(frame.iter_slices(1500)):
+            shard.write_parquet(tmp_path / name / f"part-{index:05d}.parquet")
+        scans[name] = pl.scan_parquet(tmp_path / name / "*.parquet")
+    params = TrainingParams(
+        models={"DeepFM": {"hidden_units": [16]}}, max_epochs=2, device="cpu",
+        progress_bar=False, checkpoint_dir=None,
+    )  # fmt: skip
+    args = (feature_map.to_dict(), params, demo_schema, EvaluationParams())
+
+    in_memory, memory_history = train_model(encoded["train"], encoded["valid"], *args)
+    streamed, streamed_history = train_model(scans["train"], scans["valid"], *args)
+
+    assert [e["valid_auc"] for e in streamed_history["epochs"]] == [
+        e["valid_auc"] for e in memory_history["epochs"]
+    ]
+    assert streamed_history["baseline_floor"] == memory_history["baseline_floor"]
+    for key, value in in_memory.model.state_dict().items():
+        torch.testing.assert_close(
+            streamed.model.state_dict()[key], value, rtol=0, atol=0
+        )
+    assert streamed.reference == in_memory.reference

@@ -20,6 +20,8 @@ from ctrflow.training.batch_size import resolve_batch_size
 from ctrflow.training.params import TrainingParams
 
 logger = logging.getLogger(__name__)
+REFERENCE_ROWS = 1_000_000
+"""Rows of a lazy train split the scoring reference is profiled on."""
 
 
 def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
@@ -61,14 +63,16 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     """
     import torch
 
+    from ctrflow.evaluation.baseline import sample_rows
+    from ctrflow.feature_engineering.encoding import row_count
     from ctrflow.models import build_model
     from ctrflow.scoring.reference import reference_profile
     from ctrflow.training.artifact import ModelArtifact, predict_proba
     from ctrflow.training.baseline_floor import resolve_baseline_floor
-    from ctrflow.training.data import to_tensors
     from ctrflow.training.trainer import fit, validation_auc
 
-    batch_size, reason = resolve_batch_size(params.batch_size, train_encoded.height)
+    train_rows = row_count(train_encoded)
+    batch_size, reason = resolve_batch_size(params.batch_size, train_rows)
     logger.info(
         "batch size %d (%s); set training.batch_size in "
         "conf/<env>/parameters_training.yml to override",
@@ -80,7 +84,7 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     torch.manual_seed(params.seed)
     model = build_model(params.model, encoding.field_spec, config)
     floor, reason = resolve_baseline_floor(
-        params.baseline_floor, train_encoded.height, model, bool(encoding.sequence)
+        params.baseline_floor, train_rows, model, bool(encoding.sequence)
     )
     logger.info(
         "baseline floor: %s (%s); set training.baseline_floor in "
@@ -88,8 +92,8 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
         "on" if floor else "off", reason,
     )  # fmt: skip
     train_tensors, valid_tensors = (
-        to_tensors(train_encoded, encoding),
-        to_tensors(valid_encoded, encoding),
+        _split(train_encoded, encoding, params),
+        _split(valid_encoded, encoding, params),
     )
     checkpoint = None
     if params.checkpoint_dir is not None:
@@ -129,8 +133,24 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     held_out = predict_proba(
         artifact, valid_encoded, batch_size=params.batch_size, device=params.device
     )
-    artifact.reference = reference_profile(train_encoded, encoding, held_out)
+    # a lazy split's distributions from a sample of REFERENCE_ROWS (deciles and
+    # shares: a million rows pin them to about 0.1%)
+    profiled = sample_rows(train_encoded, REFERENCE_ROWS, params.seed)
+    artifact.reference = reference_profile(profiled, encoding, held_out)
+    if isinstance(train_encoded, pl.LazyFrame):
+        artifact.reference["rows"] = train_rows
     return artifact, history
+
+
+def _split(encoded: pl.DataFrame | pl.LazyFrame, encoding: FeatureMap, params):
+    """An encoded split as the trainer takes it: tensors of a table in memory, a
+    ``ShardedSplit`` (read a window at a time) of a lazy scan."""
+    from ctrflow.training.data import to_tensors
+    from ctrflow.training.shards import ShardedSplit
+
+    if isinstance(encoded, pl.LazyFrame):
+        return ShardedSplit(encoded, encoding, params.window_rows, params.chunk_rows)
+    return to_tensors(encoded, encoding)
 
 
 def _load_baseline(
