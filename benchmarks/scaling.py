@@ -303,25 +303,29 @@ def run_child(args: argparse.Namespace) -> None:
 # --- the parent: data, guarded children, results -----------------------------------------
 
 
-def demo_file(rows: int, args: argparse.Namespace) -> tuple[Path, float | None]:
-    """The generated demo file of ``rows`` rows (written once, then reused) and the
-    seconds it took to write (``None`` when it was there)."""
-    path = args.data_dir / f"demo_{rows}_seed{args.seed}.tsv.gz"
+def _demo_path(rows: int, seed: int, data_dir: Path) -> Path:
+    return data_dir / f"demo_{rows}_seed{seed}.tsv.gz"
+
+
+def demo_file(
+    rows: int, seed: int, data_dir: Path, block_rows: int = 1_000_000
+) -> Path:
+    """The streamed demo file of ``rows`` rows in ``data_dir`` (written once, then
+    reused; ``benchmarks/scoring.py`` scores the same files)."""
+    path = _demo_path(rows, seed, data_dir)
     if path.is_file():
-        return path, None
-    args.data_dir.mkdir(parents=True, exist_ok=True)
+        return path
+    data_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name.removesuffix(".tsv.gz") + ".partial.tsv.gz")
     print(f"generating {path} ...", flush=True)
-    start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "ctrflow.demo_data", "--rows", str(rows),
-         "--seed", str(args.seed), "--output", str(partial), "--stream",
-         "--block-rows", str(args.block_rows)],
+         "--seed", str(seed), "--output", str(partial), "--stream",
+         "--block-rows", str(block_rows)],
         check=True, cwd=common.PROJECT_ROOT,
     )  # fmt: skip
-    seconds = time.perf_counter() - start
     partial.rename(path)
-    return path, seconds
+    return path
 
 
 def run_guarded(
@@ -382,6 +386,7 @@ def measure(rows: int, path: Path, args: argparse.Namespace, work: Path) -> dict
         "PYTHONHASHSEED": "0",
     }
     limit = int(args.max_rss_gib * 2**30)
+    load_before = os.getloadavg()[0]
     code, seconds, peak, stopped_at = run_guarded(
         command, env=env, log_path=log_path, max_rss_bytes=limit
     )
@@ -391,6 +396,8 @@ def measure(rows: int, path: Path, args: argparse.Namespace, work: Path) -> dict
         "file_gib": round(path.stat().st_size / 2**30, 3),
         "child_seconds": round(seconds, 1),
         "peak_rss_gib": round(peak / 2**30, 3),
+        # other work on the cores: the 1-minute load average before and after
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     if stopped_at is not None:
         stage = stage_file.read_text() if stage_file.is_file() else "unknown"
@@ -565,7 +572,7 @@ def docs_markdown(data: dict, command: str) -> str:
         "",
         "Each size is a file from `python -m ctrflow.demo_data --rows N --seed 7 "
         "--stream` (Criteo-shaped gzip TSV, label + 13 counters + 26 ids, written a "
-        "block at a time; generation not timed here) and one child process running "
+        "block at a time) and one child process running "
         'the real pipeline: `KedroSession.create(...).run(pipeline_names=["train"])` '
         "in a throw-away project copy whose `scaling` environment points `raw_logs` "
         "at the file and sets "
@@ -589,6 +596,31 @@ def docs_markdown(data: dict, command: str) -> str:
         f"{data['max_rss_gib']:g} GiB is stopped by the parent and its row says so. "
         "Chart: [img/scaling.html](img/scaling.html).",
     ]
+    generated = [r for r in data["results"] if r.get("generate_seconds")]
+    if generated:
+        lines += [
+            "",
+            "Generating the files (`--stream`, gzip level 1, one block of rows at a "
+            "time; before the child, not in its figures): "
+            + ", ".join(
+                f"{r['rows']:,} rows in {r['generate_seconds']:.0f} s "
+                f"({r['rows'] / r['generate_seconds'] / 1e3:.0f}k rows/s)"
+                for r in generated
+            )
+            + ".",
+        ]
+    loads = [r for r in data["results"] if r.get("load_average")]
+    if loads:
+        lines += [
+            "",
+            "1-minute load average before and after each child (2 cores: above 2, "
+            "other work was waiting for them): "
+            + ", ".join(
+                f"{r['rows']:,} rows {r['load_average'][0]} / {r['load_average'][1]}"
+                for r in loads
+            )
+            + ".",
+        ]
     if data.get("note"):
         lines += ["", data["note"]]
     return "\n".join(lines)
@@ -650,19 +682,7 @@ def main(argv: list[str] | None = None) -> dict | None:
         _render(data, args)
         return data
 
-    sizes = sorted(int(size) for size in args.sizes.split(","))
-    results = []
-    with tempfile.TemporaryDirectory(prefix="ctrflow_scaling_") as folder:
-        work = args.keep_work or Path(folder)
-        work.mkdir(parents=True, exist_ok=True)
-        for rows in sizes:
-            path, generate_seconds = demo_file(rows, args)
-            result = measure(rows, path, args, work)
-            result["generate_seconds"] = generate_seconds and round(generate_seconds, 1)
-            results.append(result)
-            if args.keep_work is None:  # its data/ may be gigabytes: free the disk
-                shutil.rmtree(work / f"project_{rows}", ignore_errors=True)
-            print(_summary_line(result), flush=True)
+    results = run_sizes(sorted(int(size) for size in args.sizes.split(",")), args)
     info = common.machine()
     command = "python benchmarks/scaling.py " + " ".join(
         argv if argv is not None else sys.argv[1:]
@@ -691,6 +711,25 @@ def main(argv: list[str] | None = None) -> dict | None:
     common.write_json(args.output, data)
     _render(data, args)
     return data
+
+
+def run_sizes(sizes: list[int], args: argparse.Namespace) -> list[dict]:
+    """Generate (once) and measure each size in turn."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="ctrflow_scaling_") as folder:
+        work = args.keep_work or Path(folder)
+        work.mkdir(parents=True, exist_ok=True)
+        for rows in sizes:
+            cached = _demo_path(rows, args.seed, args.data_dir).is_file()
+            start = time.perf_counter()
+            path = demo_file(rows, args.seed, args.data_dir, args.block_rows)
+            generated = None if cached else round(time.perf_counter() - start, 1)
+            result = {**measure(rows, path, args, work), "generate_seconds": generated}
+            results.append(result)
+            if args.keep_work is None:  # its data/ may be gigabytes: free the disk
+                shutil.rmtree(work / f"project_{rows}", ignore_errors=True)
+            print(_summary_line(result), flush=True)
+    return results
 
 
 def _summary_line(result: dict) -> str:
