@@ -129,7 +129,8 @@ def stage_profile(
 
 class StageClock:
     """Kedro hooks noting when each node begins, and a thread sampling this
-    process's RSS; ``profile()`` puts them together (``stage_profile``)."""
+    process's RSS (for ``stage_profile``); the stage file names the running stage
+    for the parent."""
 
     def __init__(self, stage_file: Path, sample_seconds: float) -> None:
         self.events: list[tuple[float, float, str]] = []
