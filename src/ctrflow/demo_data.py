@@ -5,6 +5,16 @@ The bundled demo data (``data/01_raw/demo/demo_logs.tsv.gz``) was made with::
     python -m ctrflow.demo_data --rows 200000 --seed 7 \
         --output data/01_raw/demo/demo_logs.tsv.gz
 
+(its rows are ``generate_demo_logs(200_000, seed=7)``). More rows than a block
+(``--block-rows``, default 1,000,000) are streamed by ``write_demo_logs``: one
+block at a time, each drawn from its own seed, so memory stays bounded whatever
+the size (gzip level 1, or plain text when the name ends in ``.tsv``)::
+
+    python -m ctrflow.demo_data --rows 50000000 --seed 7 \
+        --output /tmp/demo_50M.tsv.gz --block-rows 1000000
+
+(``--stream`` streams fewer rows too.)
+
 and its dirty copy (the same rows plus known bad ones, ``conf/demo_dirty``) with::
 
     python -m ctrflow.demo_data --rows 200000 --seed 7 \
@@ -28,12 +38,20 @@ a trained model can be checked against the truth:
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
+import io
 import json
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from tqdm import tqdm
 
 NUMERIC = [f"I{i}" for i in range(1, 14)]
 CATEGORICAL = [f"C{i}" for i in range(1, 27)]
@@ -59,14 +77,67 @@ _MISSING_FRACTION = {"C2": 0.05, "C12": 0.3, "C19": 0.45, "C22": 0.1, "C24": 0.2
 _BASE_LOGIT = -1.6
 
 
-def _zipf_ids(
-    rng: np.random.Generator, rows: int, cardinality: int, exponent: float
-) -> np.ndarray:
-    """Ids 0..cardinality-1 with P(k) proportional to 1 / (k + 1) ** exponent."""
-    if cardinality >= rows * 10:  # near-unique ids: uniform draws
-        return rng.integers(0, cardinality, rows)
+_CARDINALITY = {"C1": 50, "C2": 2_000, "C3": 20, "C4": 20, "C5": 50,
+                **_NOISE_CARDINALITY, "C26": 1}  # fmt: skip
+_HEX_TABLE_MAX = 100_000  # ids of fields up to this cardinality: strings made once
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+@functools.cache
+def _zipf_probabilities(cardinality: int, exponent: float) -> np.ndarray:
+    """P(k) proportional to 1 / (k + 1) ** exponent, k = 0..cardinality-1 (read-only:
+    cached, as every block of a streamed file draws from the same law)."""
     weights = 1.0 / np.arange(1, cardinality + 1) ** exponent
-    return rng.choice(cardinality, size=rows, p=weights / weights.sum())
+    probabilities = weights / weights.sum()
+    probabilities.setflags(write=False)
+    return probabilities
+
+
+@functools.cache
+def _alias_table(cardinality: int, exponent: float) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias table of ``_zipf_probabilities`` (Vose's construction): draw
+    ``k`` uniformly, keep it with probability ``accept[k]``, else take ``alias[k]``.
+    Two array lookups per draw instead of a binary search of the CDF."""
+    scaled = (_zipf_probabilities(cardinality, exponent) * cardinality).tolist()
+    accept = np.ones(cardinality)
+    alias = np.arange(cardinality)
+    small = [k for k, weight in enumerate(scaled) if weight < 1.0]
+    large = [k for k, weight in enumerate(scaled) if weight >= 1.0]
+    while small and large:
+        under, over = small.pop(), large.pop()
+        accept[under], alias[under] = scaled[under], over
+        scaled[over] += scaled[under] - 1.0
+        (small if scaled[over] < 1.0 else large).append(over)
+    accept.setflags(write=False)
+    alias.setflags(write=False)
+    return accept, alias  # what is left in small/large: accept 1 (rounding)
+
+
+def _zipf_ids(  # noqa: PLR0913 - the law, its size and how to draw it
+    rng: np.random.Generator,
+    rows: int,
+    cardinality: int,
+    exponent: float,
+    *,
+    total_rows: int | None = None,
+    alias: bool = False,
+) -> np.ndarray:
+    """Ids 0..cardinality-1 with P(k) proportional to 1 / (k + 1) ** exponent.
+
+    Near-unique fields (``cardinality`` at least 10x the rows of the whole file,
+    ``total_rows``, default ``rows``) draw uniformly instead. ``alias``: the same law
+    drawn through ``_alias_table`` (fields up to ``_HEX_TABLE_MAX`` values; faster,
+    other draws than ``rng.choice``).
+    """
+    if cardinality >= (total_rows or rows) * 10:  # near-unique ids: uniform draws
+        return rng.integers(0, cardinality, rows)
+    if alias and cardinality <= _HEX_TABLE_MAX:
+        accept, other = _alias_table(cardinality, exponent)
+        ids = rng.integers(0, cardinality, rows)
+        return np.where(rng.random(rows) < accept[ids], ids, other[ids])
+    return rng.choice(
+        cardinality, size=rows, p=_zipf_probabilities(cardinality, exponent)
+    )
 
 
 def _counter(rng: np.random.Generator, rows: int, scale: float) -> np.ndarray:
@@ -76,37 +147,102 @@ def _counter(rng: np.random.Generator, rows: int, scale: float) -> np.ndarray:
     )
 
 
-def _hash_ids(ids: np.ndarray, field_index: int) -> np.ndarray:
-    """Distinct 8-hex-digit strings per (field, id): an odd multiplier mod 2**32 is a bijection."""
-    distinct, inverse = np.unique(ids, return_inverse=True)
+def _hex_strings(ids: np.ndarray, field_index: int) -> pl.Series:
+    """Distinct 8-hex-digit strings per (field, id): an odd multiplier mod 2**32 is a
+    bijection. Formatted digit by digit in numpy (no Python object per row)."""
     hashed = (
-        distinct.astype(np.uint64) * np.uint64(2654435761)
-        + np.uint64(field_index * 40503)
-    ) % np.uint64(2**32)
-    return np.char.mod("%08x", hashed).astype(object)[inverse]
+        (ids.astype(np.uint64) * np.uint64(2654435761) + np.uint64(field_index * 40503))
+        % np.uint64(2**32)
+    ).astype(np.uint32)
+    shifts = np.arange(28, -1, -4, dtype=np.uint32)  # most significant digit first
+    digits = _HEX_DIGITS[(hashed[:, None] >> shifts) & np.uint32(15)]
+    return pl.Series(digits.view("S8").ravel()).cast(pl.String)
 
 
-def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
-    """Draw ``rows`` impression logs with the planted truth described in the module doc.
+@functools.cache
+def _hex_table(field_index: int, cardinality: int) -> pl.Series:
+    """The strings of ids 0..cardinality-1 of one field, gathered by id per block."""
+    return _hex_strings(np.arange(cardinality), field_index)
 
-    Returns:
-        A DataFrame with ``label`` (Int8), ``I1..I13`` (Int64, nulls) and ``C1..C26``
-        (String, nulls), in Criteo column order.
+
+def _categorical(
+    name: str, field_index: int, ids: np.ndarray, missing: np.ndarray
+) -> pl.Series:
+    """A field's hashed ids as strings, null where ``missing``."""
+    cardinality = _CARDINALITY[name]
+    if cardinality <= _HEX_TABLE_MAX:
+        values = _hex_table(field_index, cardinality).gather(ids)
+    else:
+        values = _hex_strings(ids, field_index)
+    values = values.rename(name)
+    return values.scatter(np.flatnonzero(missing), None) if missing.any() else values
+
+
+@dataclass(frozen=True)
+class _Effects:
+    """The planted logistic model's terms: one value per id of C1, C2, C3 and C4."""
+
+    c1: np.ndarray
+    c2: np.ndarray
+    c3: np.ndarray
+    c3_gain: np.ndarray  # interaction: gain[C3] * effect[C4]
+    c4: np.ndarray
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> _Effects:
+        return cls(
+            c1=rng.normal(0, 0.8, 50),
+            c2=rng.normal(0, 0.7, 2_000),
+            c3=rng.normal(0, 0.5, 20),
+            c3_gain=rng.normal(0.6, 0.6, 20),
+            c4=rng.normal(0, 1.0, 20),
+        )
+
+
+@functools.cache
+def _log_count_means() -> tuple[float, float]:
+    """E[log1p(I1)] and E[log1p(I2)] (a fixed draw of 1M counts each): a streamed
+    block centres the counters' effects on these, not on its own mean, so every
+    block, the last short one too, has the same base rate."""
+    rng = np.random.default_rng(0)
+    i1 = np.log1p(_counter(rng, 1_000_000, scale=2.0)).mean()
+    i2 = np.log1p(_counter(rng, 1_000_000, scale=5.0)).mean()
+    return float(i1), float(i2)
+
+
+def _draw_logs(
+    rng: np.random.Generator,
+    rows: int,
+    total_rows: int,
+    *,
+    effects: _Effects | None = None,
+    centres: tuple[float, float] | None = None,
+    alias: bool = False,
+) -> pl.DataFrame:
+    """``rows`` impression logs drawn from ``rng``, in ``generate_demo_logs``' order
+    of draws.
+
+    Args:
+        rng: the rows' generator.
+        rows: rows to draw.
+        total_rows: rows of the whole file (which fields are near-unique).
+        effects: the planted terms; ``None``: drawn from ``rng`` after the ids
+            (``generate_demo_logs``).
+        centres: what ``log1p(I1)`` and ``log1p(I2)`` are centred on; ``None``:
+            their means over these rows.
+        alias: long-tail ids drawn through alias tables (``_zipf_ids``).
     """
-    if rows < 1:
-        raise ValueError(f"rows must be positive, got {rows}")
-    rng = np.random.default_rng(seed)
     counters = {
         name: _counter(rng, rows, scale=float(2 + 3 * i))
         for i, name in enumerate(NUMERIC)
     }
     ids = {
-        "C1": _zipf_ids(rng, rows, 50, 0.8),
-        "C2": _zipf_ids(rng, rows, 2_000, 1.05),
+        "C1": _zipf_ids(rng, rows, 50, 0.8, total_rows=total_rows, alias=alias),
+        "C2": _zipf_ids(rng, rows, 2_000, 1.05, total_rows=total_rows, alias=alias),
         "C3": rng.integers(0, 20, rows),
         "C4": rng.integers(0, 20, rows),
         **{
-            name: _zipf_ids(rng, rows, card, 1.1)
+            name: _zipf_ids(rng, rows, card, 1.1, total_rows=total_rows, alias=alias)
             for name, card in _NOISE_CARDINALITY.items()
         },
         "C26": np.zeros(rows, dtype=np.int64),
@@ -116,21 +252,19 @@ def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
     duplicate[replaced] = rng.integers(0, 50, int(replaced.sum()))
     ids["C5"] = duplicate
 
-    c1_effect = rng.normal(0, 0.8, 50)
-    c2_effect = rng.normal(0, 0.7, 2_000)
-    c3_effect = rng.normal(0, 0.5, 20)
-    c3_gain = rng.normal(0.6, 0.6, 20)  # interaction: gain[C3] * effect[C4]
-    c4_effect = rng.normal(0, 1.0, 20)
+    if effects is None:
+        effects = _Effects.draw(rng)
     i1 = np.log1p(counters["I1"])
     i2 = np.log1p(counters["I2"])
+    i1_centre, i2_centre = centres or (i1.mean(), i2.mean())
     logit = (
         _BASE_LOGIT
-        + c1_effect[ids["C1"]]
-        + c2_effect[ids["C2"]]
-        + c3_effect[ids["C3"]]
-        + c3_gain[ids["C3"]] * c4_effect[ids["C4"]]
-        + 0.45 * (i1 - i1.mean())
-        - 0.35 * (i2 - i2.mean())
+        + effects.c1[ids["C1"]]
+        + effects.c2[ids["C2"]]
+        + effects.c3[ids["C3"]]
+        + effects.c3_gain[ids["C3"]] * effects.c4[ids["C4"]]
+        + 0.45 * (i1 - i1_centre)
+        - 0.35 * (i2 - i2_centre)
     )
     label = (rng.random(rows) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int8)
 
@@ -142,12 +276,127 @@ def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
             np.flatnonzero(missing), None
         )
     for field_index, name in enumerate(CATEGORICAL, start=1):
-        values = pl.Series(name, _hash_ids(ids[name], field_index), dtype=pl.String)
         missing = rng.random(rows) < _MISSING_FRACTION.get(name, 0.0)
-        columns[name] = (
-            values.scatter(np.flatnonzero(missing), None) if missing.any() else values
-        )
+        columns[name] = _categorical(name, field_index, ids[name], missing)
     return pl.DataFrame(columns)
+
+
+def generate_demo_logs(rows: int = 200_000, seed: int = 7) -> pl.DataFrame:
+    """Draw ``rows`` impression logs with the planted truth described in the module doc.
+
+    The whole frame comes from one generator seeded with ``seed`` (the bundled demo:
+    200,000 rows, seed 7); ``write_demo_logs`` streams larger files block by block.
+
+    Returns:
+        A DataFrame with ``label`` (Int8), ``I1..I13`` (Int64, nulls) and ``C1..C26``
+        (String, nulls), in Criteo column order.
+
+    Raises:
+        ValueError: ``rows`` is not positive.
+    """
+    if rows < 1:
+        raise ValueError(f"rows must be positive, got {rows}")
+    return _draw_logs(np.random.default_rng(seed), rows, total_rows=rows)
+
+
+def demo_block(seed: int, block: int, rows: int, total_rows: int) -> pl.DataFrame:
+    """Block ``block`` of a streamed demo file: ``rows`` rows from the block's own
+    generator (``SeedSequence(seed, spawn_key=(block,))``), the file's planted terms
+    (drawn from ``seed``) and its near-unique fields decided by ``total_rows``.
+
+    The same arguments give the same rows, whatever the other blocks. The law of
+    every field and of the click is ``generate_demo_logs``'; the draws are others
+    (alias tables for the long-tail ids, the planted terms drawn apart).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+    effects = _Effects.draw(np.random.default_rng(seed))
+    return _draw_logs(
+        rng, rows, total_rows, effects=effects, centres=_log_count_means(), alias=True
+    )
+
+
+def iter_demo_blocks(
+    rows: int, seed: int, block_rows: int = 1_000_000
+) -> Iterator[pl.DataFrame]:
+    """The blocks of a streamed demo file of ``rows`` rows, one at a time: every block
+    has ``block_rows`` rows but the last (the rest).
+
+    Raises:
+        ValueError: ``rows`` or ``block_rows`` is not positive.
+    """
+    if rows < 1 or block_rows < 1:
+        raise ValueError(
+            f"rows and block_rows must be positive, got {rows} and {block_rows}"
+        )
+    for block, start in enumerate(range(0, rows, block_rows)):
+        yield demo_block(seed, block, min(block_rows, rows - start), rows)
+
+
+def write_demo_logs(
+    rows: int,
+    seed: int,
+    output: Path,
+    block_rows: int = 1_000_000,
+    progress: bool | None = None,
+) -> int:
+    """Stream ``rows`` demo logs to ``output`` as Criteo ``train.txt`` lines, a block
+    at a time (memory: one block's frame and its text).
+
+    Args:
+        rows: rows to write.
+        seed: the file's seed (planted terms and every block's generator).
+        output: a ``.tsv`` is written as plain text, any other name gzipped (level 1:
+            about 3x faster than level 9, files about a third larger).
+        block_rows: rows per block.
+        progress: a tqdm bar; ``None``: when stderr is a terminal.
+
+    Returns:
+        The rows written.
+
+    Raises:
+        ValueError: ``rows`` or ``block_rows`` is not positive.
+
+    A block's text is written (compressed) in a worker thread while the next block
+    is drawn (zlib releases the GIL): at most two blocks' text are held.
+    """
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with (
+        open(output, "wb") as raw,
+        (
+            nullcontext(raw)
+            if output.name.endswith(".tsv")
+            else gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0)
+        ) as handle,
+        tqdm(
+            total=rows,
+            unit=" rows",
+            unit_scale=True,
+            desc=output.name,
+            disable=not sys.stderr.isatty() if progress is None else not progress,
+        ) as bar,
+        ThreadPoolExecutor(max_workers=1) as writer,
+    ):
+        pending: Future | None = None
+        for frame in iter_demo_blocks(rows, seed, block_rows):
+            text = io.BytesIO()
+            # no value needs quoting (digits and hex): skip the writer's scan
+            frame.write_csv(
+                text,
+                separator="\t",
+                include_header=False,
+                null_value="",
+                quote_style="never",
+            )
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(handle.write, text.getbuffer())
+            written += frame.height
+            bar.update(frame.height)
+        if pending is not None:
+            pending.result()
+    return written
 
 
 def generate_display_ads(
@@ -209,7 +458,8 @@ def generate_display_ads(
 
 
 def write_criteo_tsv(logs: pl.DataFrame, output: Path) -> None:
-    """Write logs as Criteo ``train.txt`` lines (tab-separated, no header, empty = missing), gzipped."""
+    """Write logs as Criteo ``train.txt`` lines (tab-separated, no header, empty =
+    missing), gzipped (level 9: the bundled demo's size)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     text = logs.write_csv(separator="\t", include_header=False, null_value="")
     with gzip.open(output, "wb", compresslevel=9) as handle:
@@ -351,7 +601,23 @@ def main(argv: list[str] | None = None) -> None:
         help="instead of --output, write a copy with known bad rows to this path "
         "(and its .manifest.json beside it)",
     )
+    parser.add_argument(
+        "--block-rows",
+        type=int,
+        default=1_000_000,
+        help="more rows than this are streamed block by block (write_demo_logs: "
+        "other draws than generate_demo_logs, the same planted truth); up to it, "
+        "generate_demo_logs' rows (default %(default)s)",
+    )
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="stream (write_demo_logs) whatever the rows, even up to one block",
+    )
     args = parser.parse_args(argv)
+    if args.dirty is None and (args.stream or args.rows > args.block_rows):
+        write_demo_logs(args.rows, args.seed, args.output, args.block_rows)
+        return
     logs = generate_demo_logs(args.rows, args.seed)
     if args.dirty is not None:
         write_dirty_criteo_tsv(logs, args.dirty, seed=args.seed)
