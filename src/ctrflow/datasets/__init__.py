@@ -1,5 +1,5 @@
-"""Custom Kedro datasets: raw impression logs (several formats, MovieLens), trained
-models, ONNX exports, optional JSON.
+"""Custom Kedro datasets: raw impression logs (several formats, MovieLens), tables
+as Parquet shards, trained models, ONNX exports, optional JSON.
 
 ``TorchModelDataset`` is imported when first used (it needs torch), so that
 importing this package, or naming ``ImpressionLogDataset`` in a catalog, does not.
@@ -9,22 +9,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ctrflow.datasets.final_json import PENDING, FinalJSONDataset
 from ctrflow.datasets.impression_logs import ImpressionLogDataset, RawLogsError
 from ctrflow.datasets.movielens import MovieLensLogsDataset
 from ctrflow.datasets.onnx_export import OnnxExportDataset
 from ctrflow.datasets.optional_json import OptionalJSONDataset
+from ctrflow.datasets.sharded_parquet import ShardBlock, ShardedParquetDataset
 from ctrflow.ingestion.raw_logs import RawLogs
 
 if TYPE_CHECKING:
     from ctrflow.datasets.torch_model import TorchModelDataset
 
 __all__ = [
+    "PENDING",
+    "FinalJSONDataset",
     "ImpressionLogDataset",
     "MovieLensLogsDataset",
     "OnnxExportDataset",
     "OptionalJSONDataset",
     "RawLogs",
     "RawLogsError",
+    "ShardBlock",
+    "ShardedParquetDataset",
     "TorchModelDataset",
 ]
 
