@@ -25,8 +25,13 @@ from ctrflow.demo_data import (
 )
 from ctrflow.ingestion import describe_reasons, type_rows
 from ctrflow.ingestion.derived import add_derived
-from ctrflow.ingestion.raw_logs import numbered_lines
+from ctrflow.ingestion.raw_logs import BLOCK_ROWS_ENV, numbered_lines
 from ctrflow.schema import DatasetSchema
+
+# the whole suite ingests in blocks of 1,000 rows (the project runs of
+# ``project_copy`` inherit it: 6 blocks of its 6,000 demo rows), the ingestion
+# tests in blocks of 3 (tests/ingestion/conftest.py): every file is cut
+os.environ.setdefault(BLOCK_ROWS_ENV, "1000")
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _DEMO_SCHEMA = DatasetSchema(label=LABEL, numeric=NUMERIC, categorical=CATEGORICAL)

@@ -31,13 +31,15 @@ def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy, latest, run_pro
     metrics = json.loads(
         latest(data / "08_reporting/evaluation/metrics.json").read_text()
     )
-    assert metrics["rows"] == 600  # the test split of 6,000 rows
+    # 6,000 rows split by a seeded hash of each row: counts near 80/10/10 %,
+    # the same on every run (seed 2024)
+    assert metrics["rows"] == 574  # the test split
     assert metrics["auc"] > 0.6
     assert metrics["parameters"]["training"]["max_epochs"] == 2
     assert metrics["data_fingerprint"]["rows"] == {
-        "train": 4800,
-        "valid": 600,
-        "test": 600,
+        "train": 4763,
+        "valid": 663,
+        "test": 574,
     }
     for plot in ("roc", "calibration", "learning_curve"):
         assert latest(data / f"08_reporting/evaluation/{plot}.json").stat().st_size > 0
@@ -50,7 +52,7 @@ def test_train_pipeline_end_to_end_on_a_demo_slice(project_copy, latest, run_pro
     (hooks,) = (h for h in settings.HOOKS if isinstance(h, RunReportHooks))
     summary = "\n".join(hooks.summary)
     assert f"test AUC     {metrics['auc']:.4f}" in summary
-    assert "rows         train 4,800, valid 600, test 600; 0 quarantined" in summary
+    assert "rows         train 4,763, valid 663, test 574; 0 quarantined" in summary
     metrics_line = next(line for line in hooks.summary if line.startswith("  metrics "))
     # relative to the working directory when under it, else absolute
     assert (project_copy / metrics_line.split()[-1]).is_file()
@@ -158,7 +160,7 @@ def test_a_successful_run_ends_with_its_summary_and_no_warning(project_copy):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-3:] == [
         "Run finished: pipeline ingestion",
-        "  rows         train 4,800, valid 600, test 600; 0 quarantined",
+        "  rows         train 4,763, valid 663, test 574; 0 quarantined",
         "  browse       kedro viz run (lineage and plots, http://127.0.0.1:4141), or "
         "kedro viz build --include-previews (a static site in ./build)",
     ]

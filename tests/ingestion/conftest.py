@@ -8,6 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from ctrflow.ingestion.raw_logs import BLOCK_ROWS_ENV
+
+
+@pytest.fixture(autouse=True)
+def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test file here is ingested in blocks of 3 rows: cut into several."""
+    monkeypatch.setenv(BLOCK_ROWS_ENV, "3")
+
 
 @pytest.fixture
 def write_file(tmp_path: Path) -> Callable[..., str]:

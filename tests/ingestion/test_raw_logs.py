@@ -1,10 +1,14 @@
 import polars as pl
+import pytest
 
+from ctrflow.datasets import ImpressionLogDataset
 from ctrflow.ingestion.quarantine import empty_quarantine
 from ctrflow.ingestion.raw_logs import (
+    BLOCK_ROWS_ENV,
     LINE_INFO_SCHEMA,
     RawLogs,
     RawPart,
+    default_block_rows,
     joined_fields,
     numbered_lines,
 )
@@ -70,3 +74,34 @@ def test_from_parts_keeps_each_part_and_joins_tab_separated_text():
     assert RawLogs.from_parts({"all": part}, "criteo_tsv").joined_with == "\t"
     for file_format in ("csv", "parquet", "libsvm"):
         assert RawLogs.from_parts({"all": part}, file_format).joined_with is None
+
+
+def test_blocks_cut_a_part_and_hand_each_rejected_line_to_one_block(
+    write_file, monkeypatch
+):
+    # lines 3 and 8 are rejected by the read step (wrong field count), line 10 too
+    lines = ["1\t1\ta", "0\t2\tb", "1\t3", "0\t4\td", "1\t5\te", "0\t6\tf", "1\t7\tg"]
+    lines += ["1", "0\t9\ti", "1"]
+    path = write_file("logs.tsv", "\n".join(lines) + "\n")
+    raw = ImpressionLogDataset(filepath=path, file_format="criteo_tsv", block_rows=3)
+    blocks = list(raw.load().blocks("all"))
+    assert [b.lines["line_number"].to_list() for b in blocks] == [
+        [1, 2, 4], [5, 6, 7], [9],
+    ]  # fmt: skip
+    assert [b.rejected["line_number"].to_list() for b in blocks] == [[3], [], [8, 10]]
+    assert [b.frame.height for b in blocks] == [3, 3, 1]
+    # the environment's default, and a clear error for a bad value
+    monkeypatch.setenv(BLOCK_ROWS_ENV, "2")
+    assert default_block_rows() == 2
+    monkeypatch.setenv(BLOCK_ROWS_ENV, "lots")
+    with pytest.raises(
+        ValueError, match="CTRFLOW_BLOCK_ROWS='lots' must be a positive"
+    ):
+        default_block_rows()
+
+
+def test_an_empty_part_still_gives_one_block():
+    raw = RawLogs(frames={"all": pl.DataFrame({"a": []}, schema={"a": pl.String})},
+                  sources={"all": "f"}, block_rows=5)  # fmt: skip
+    (block,) = raw.blocks("all")
+    assert block.frame.height == 0 and block.rejected.height == 0

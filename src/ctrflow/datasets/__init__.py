@@ -1,6 +1,7 @@
-"""Custom Kedro datasets: raw impression logs (several formats, MovieLens), trained
-models, ONNX exports, optional JSON, and the kedro-datasets file datasets saving
-atomically (``Atomic*``, ``ctrflow.datasets.atomic``).
+"""Custom Kedro datasets: raw impression logs (several formats, MovieLens), tables
+as Parquet shards, trained models, ONNX exports, optional JSON, and the
+kedro-datasets file datasets saving atomically (``Atomic*``,
+``ctrflow.datasets.atomic``).
 
 ``TorchModelDataset`` and ``AtomicPlotlyJSONDataset`` are imported when first used
 (they need torch, plotly), so that importing this package, or naming
@@ -16,10 +17,12 @@ from ctrflow.datasets.atomic import (
     AtomicJSONDataset,
     AtomicTextDataset,
 )
+from ctrflow.datasets.final_json import PENDING, FinalJSONDataset
 from ctrflow.datasets.impression_logs import ImpressionLogDataset, RawLogsError
 from ctrflow.datasets.movielens import MovieLensLogsDataset
 from ctrflow.datasets.onnx_export import OnnxExportDataset
 from ctrflow.datasets.optional_json import OptionalJSONDataset
+from ctrflow.datasets.sharded_parquet import ShardBlock, ShardedParquetDataset
 from ctrflow.ingestion.raw_logs import RawLogs
 
 if TYPE_CHECKING:
@@ -27,16 +30,20 @@ if TYPE_CHECKING:
     from ctrflow.datasets.torch_model import TorchModelDataset
 
 __all__ = [
+    "PENDING",
     "AtomicEagerPolarsDataset",
     "AtomicJSONDataset",
     "AtomicPlotlyJSONDataset",
     "AtomicTextDataset",
+    "FinalJSONDataset",
     "ImpressionLogDataset",
     "MovieLensLogsDataset",
     "OnnxExportDataset",
     "OptionalJSONDataset",
     "RawLogs",
     "RawLogsError",
+    "ShardBlock",
+    "ShardedParquetDataset",
     "TorchModelDataset",
 ]
 

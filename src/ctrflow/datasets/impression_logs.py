@@ -58,6 +58,9 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
             bool for every file or ``{part: bool}`` (a part left out, and every
             file by default: decided by ingestion from the schema). Criteo TSV
             and libsvm have none (false), Parquet names its columns.
+        block_rows: the most rows ingestion types and writes at a time
+            (``RawLogs.blocks``); default ``DEFAULT_BLOCK_ROWS``, or the
+            environment's ``CTRFLOW_BLOCK_ROWS``.
         catalog_entry: the entry's name in the catalog, for messages.
         metadata: Kedro metadata (kedro-viz).
     """
@@ -69,6 +72,7 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         file_format: FileFormat = "csv",
         *,
         header: bool | dict[str, bool] | None = None,
+        block_rows: int | None = None,
         catalog_entry: str = "raw_logs",
         metadata: dict[str, Any] | None = None,
     ) -> None:
@@ -91,6 +95,12 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
         )
         self._file_format = file_format
         self._headers = _headers(header, list(self._paths), file_format, catalog_entry)
+        if block_rows is not None and block_rows < 1:
+            raise DatasetError(
+                f"'block_rows' of the catalog entry {catalog_entry!r} must be a "
+                f"positive number of rows, got {block_rows}"
+            )
+        self._block_rows = block_rows
         self._catalog_entry = catalog_entry
         self.metadata = metadata
 
@@ -99,6 +109,7 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
             "filepaths": self._paths,
             "file_format": self._file_format,
             "header": self._headers,
+            "block_rows": self._block_rows,
         }
 
     def load(self) -> RawLogs:
@@ -114,7 +125,7 @@ class ImpressionLogDataset(AbstractDataset[RawLogs, RawLogs]):
             parts[part] = _read_part(
                 str(path), self._file_format, self._headers.get(part)
             )
-        return RawLogs.from_parts(parts, self._file_format)
+        return RawLogs.from_parts(parts, self._file_format, self._block_rows)
 
     def save(self, data: RawLogs) -> None:
         raise DatasetError(

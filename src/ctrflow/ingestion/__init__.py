@@ -14,29 +14,36 @@ from ctrflow.ingestion.quarantine import (
     describe_reasons,
     empty_quarantine,
 )
-from ctrflow.ingestion.raw_logs import RawLogs, RawPart
+from ctrflow.ingestion.raw_logs import RawBlock, RawLogs, RawPart
 from ctrflow.ingestion.splits import (
-    carve_consuming,
-    split_by_time_consuming,
-    split_randomly_consuming,
+    TimeCuts,
+    random_parts,
+    split_consuming,
+    time_cuts,
+    time_keys,
+    time_parts,
 )
 
 __all__ = [
     "QUARANTINE_SCHEMA",
     "IngestionError",
+    "RawBlock",
     "RawLogs",
     "RawPart",
+    "TimeCuts",
     "TypedRows",
     "UnreadableLogsError",
     "add_derived",
-    "carve_consuming",
     "check_reject_fraction",
     "check_row_accounting",
     "count_reasons",
     "describe_reasons",
     "empty_quarantine",
     "name_columns",
-    "split_by_time_consuming",
-    "split_randomly_consuming",
+    "random_parts",
+    "split_consuming",
+    "time_cuts",
+    "time_keys",
+    "time_parts",
     "type_rows",
 ]

@@ -6,11 +6,17 @@ Every row keeps where it came from: its line number in the file and its raw text
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from ctrflow.ingestion.quarantine import empty_quarantine
+
 SPLITS = ("train", "valid", "test")
+DEFAULT_BLOCK_ROWS = 1_000_000
+BLOCK_ROWS_ENV = "CTRFLOW_BLOCK_ROWS"  # overrides the default (the tests set it small)
 LINE_INFO_SCHEMA = {"line_number": pl.Int64(), "raw_text": pl.String()}
 # readers of tab-separated text keep no ``raw_text`` for the rows they accept
 _JOINED_WITH = {"criteo_tsv": "\t", "tsv": "\t"}
@@ -33,6 +39,41 @@ def joined_fields(frame: pl.DataFrame, separator: str) -> pl.Expr:
         [pl.col(c).cast(pl.String).fill_null("") for c in frame.columns],
         separator=separator,
     )
+
+
+def default_block_rows() -> int:
+    """``DEFAULT_BLOCK_ROWS``, or the environment's ``CTRFLOW_BLOCK_ROWS``.
+
+    Raises:
+        ValueError: ``CTRFLOW_BLOCK_ROWS`` is not a positive integer.
+    """
+    value = os.environ.get(BLOCK_ROWS_ENV)
+    if value is None:
+        return DEFAULT_BLOCK_ROWS
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(
+            f"the environment variable {BLOCK_ROWS_ENV}={value!r} must be a positive "
+            "integer (rows ingested per block); unset it for the default "
+            f"{DEFAULT_BLOCK_ROWS:,}"
+        )
+    return int(value)
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    """Consecutive rows of one file (``RawLogs.blocks``).
+
+    Attributes:
+        frame: the rows (a slice of the part's frame).
+        lines: their line info (``LINE_INFO_SCHEMA``), aligned with ``frame``.
+        rejected: the read step's quarantined lines among the block's lines (those
+            after the previous block's last row, up to this block's last; the last
+            block takes the rest), sorted by line.
+    """
+
+    frame: pl.DataFrame
+    lines: pl.DataFrame
+    rejected: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -108,6 +149,8 @@ class RawLogs:
             ``ctrflow.ingestion.header.name_columns`` decides). A part absent
             here is named by a header unless its columns are ``column_*``.
         first: per undecided part, its first line.
+        block_rows: the most rows of one block of ``blocks`` (default
+            ``default_block_rows()``).
     """
 
     frames: dict[str, pl.DataFrame]
@@ -121,9 +164,15 @@ class RawLogs:
     joined_with: str | None = None
     header: dict[str, bool | None] = field(default_factory=dict)
     first: dict[str, FirstLine] = field(default_factory=dict)
+    block_rows: int = field(default_factory=default_block_rows)
 
     @classmethod
-    def from_parts(cls, parts: dict[str, RawPart], file_format: str) -> RawLogs:
+    def from_parts(
+        cls,
+        parts: dict[str, RawPart],
+        file_format: str,
+        block_rows: int | None = None,
+    ) -> RawLogs:
         """The raw logs of files read with ``ctrflow.ingestion.read.read_part``."""
         return cls(
             frames={name: p.frame for name, p in parts.items()},
@@ -137,7 +186,31 @@ class RawLogs:
             joined_with=_JOINED_WITH.get(file_format),
             header={name: p.header for name, p in parts.items()},
             first={name: p.first for name, p in parts.items() if p.first},
+            block_rows=block_rows or default_block_rows(),
         )
+
+    def blocks(self, part: str) -> Iterator[RawBlock]:
+        """The part's rows in blocks of at most ``block_rows``, in file order (at
+        least one block, maybe empty); every read-step quarantined line comes with
+        exactly one block."""
+        frame = self.frames[part]
+        lines = self.line_info(part)
+        rejected = self.rejected.get(part, empty_quarantine()).sort("line_number")
+        starts = range(0, max(frame.height, 1), self.block_rows)
+        taken = 0  # rejected lines handed out so far
+        for index, start in enumerate(starts):
+            block_lines = lines.slice(start, self.block_rows)
+            if index == len(starts) - 1 or not block_lines.height:
+                upto = rejected.height
+            else:
+                last_line = block_lines["line_number"][-1]
+                upto = int(rejected["line_number"].search_sorted(last_line, "right"))
+            yield RawBlock(
+                frame=frame.slice(start, self.block_rows),
+                lines=block_lines,
+                rejected=rejected.slice(taken, upto - taken),
+            )
+            taken = max(taken, upto)
 
     def has_header(self, part: str) -> bool | None:
         """``header[part]``; for a part not recorded there (raw logs built by

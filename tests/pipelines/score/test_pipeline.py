@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from ctrflow.datasets import ShardedParquetDataset
 from ctrflow.demo_data import CATEGORICAL, NUMERIC
 from ctrflow.pipeline_registry import register_pipelines
 from ctrflow.scoring.scorer import RowError, Scorer
@@ -87,7 +88,7 @@ def test_scoring_headerless_unlabelled_logs_replays_evaluation(
     assert report["rows_in"] == report["rows_scored"] == 6_000
     assert report["labels"]["rows"] == 6_000 and report["labels"]["auc"] > 0.6
 
-    test_table = pl.read_parquet(data / "02_intermediate/test.parquet")
+    test_table = ShardedParquetDataset(str(data / "02_intermediate/test")).load()
     expected = pl.read_parquet(data / "07_model_output/test_predictions.parquet")
     raw = _raw_rows(test_table)
     bad_lines = _write_new_logs(data / "01_raw/new/new_logs.tsv", raw)

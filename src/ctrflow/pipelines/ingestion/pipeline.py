@@ -7,7 +7,7 @@ catalog name.
 
 from kedro.pipeline import Node, Pipeline
 
-from ctrflow.pipelines.ingestion.nodes import split_logs
+from ctrflow.pipelines.ingestion.nodes import ingest_logs
 
 INPUTS = {"raw_logs"}
 OUTPUTS = {
@@ -23,7 +23,7 @@ PARAMETERS = {"schema", "ingestion"}
 def create_pipeline(**kwargs) -> Pipeline:
     nodes = [
         Node(
-            func=split_logs,
+            func=ingest_logs,
             inputs=["raw_logs", "params:schema", "params:ingestion"],
             outputs=[
                 "train_table",
