@@ -128,7 +128,9 @@ def markdown(results: list[dict[str, Any]], seeds: list[int], machine: dict) -> 
                     floor,
                     " / ".join(f"{r['auc']:.4f}" for r in runs),
                     " / ".join(f"{r['baseline_auc']:.4f}" for r in runs),
-                    " / ".join(f"{round(r['difference'], 4) or 0.0:+.4f}" for r in runs),
+                    " / ".join(
+                        f"{round(r['difference'], 4) or 0.0:+.4f}" for r in runs
+                    ),
                     " / ".join("yes" if r["regression_kept"] else "no" for r in runs),
                 ]
             )

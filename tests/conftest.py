@@ -213,7 +213,8 @@ def _scan_shards(table: pl.DataFrame, folder: Path, shards: int = 3) -> pl.LazyF
     """``table`` written as ``shards`` Parquet files in ``folder``, scanned lazily."""
     folder.mkdir(parents=True, exist_ok=True)
     size = max(1, -(-table.height // shards))
-    for index, part in enumerate(table.iter_slices(size)):
+    # an empty table is one empty shard (a scan needs a file)
+    for index, part in enumerate(list(table.iter_slices(size)) or [table]):
         part.write_parquet(folder / f"part-{index:05d}.parquet")
     return pl.scan_parquet(folder / "*.parquet")
 
