@@ -220,6 +220,23 @@ def typed_demo_table() -> Callable[..., pl.DataFrame]:
     return _typed_demo_table
 
 
+def _scan_shards(table: pl.DataFrame, folder: Path, shards: int = 3) -> pl.LazyFrame:
+    """``table`` written as ``shards`` Parquet files in ``folder``, scanned lazily."""
+    folder.mkdir(parents=True, exist_ok=True)
+    size = max(1, -(-table.height // shards))
+    # an empty table is one empty shard (a scan needs a file)
+    for index, part in enumerate(list(table.iter_slices(size)) or [table]):
+        part.write_parquet(folder / f"part-{index:05d}.parquet")
+    return pl.scan_parquet(folder / "*.parquet")
+
+
+@pytest.fixture(scope="session")
+def scan_shards() -> Callable[..., pl.LazyFrame]:
+    """``scan_shards(table, folder, shards=3)``: ``table`` as several Parquet shards
+    in ``folder`` (a ``tmp_path``), scanned as a ``LazyFrame`` (a streamed split)."""
+    return _scan_shards
+
+
 @pytest.fixture(scope="session")
 def demo_table() -> pl.DataFrame:
     """20,000 typed demo rows."""

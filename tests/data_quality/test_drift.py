@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import pytest
@@ -106,3 +107,67 @@ def test_report_carries_drift_and_the_figure_round_trips_as_plotly_json(tmp_path
 def test_drift_overrides_must_be_fractions():
     with pytest.raises(ValueError, match=r"oov_rate_overrides must be within \[0, 1\]"):
         DriftParams(oov_rate_overrides={"c": 1.5})
+
+
+def _psi_in_memory(train: pl.Series, other: pl.Series, bins: int) -> float:
+    """The PSI as numpy computes it on the whole columns (what the aggregations
+    must reproduce)."""
+    reference = train.drop_nulls().cast(pl.Float64).to_numpy()
+    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
+
+    def shares(series: pl.Series) -> np.ndarray:
+        values = series.drop_nulls().cast(pl.Float64).to_numpy()
+        counts = np.bincount(
+            np.searchsorted(edges, values, side="right"), minlength=edges.size + 1
+        )
+        counts = np.append(counts, series.null_count())
+        return np.maximum(counts / series.len(), 1e-4)
+
+    expected, actual = shares(train), shares(other)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def test_psi_from_aggregations_equals_numpy_on_the_whole_columns(demo_table):
+    """Ties (counters), missing values and integer columns: train's quantiles and
+    the bin counts as streaming aggregations give numpy's PSI."""
+    train, other = demo_table.head(12_000), demo_table.tail(8_000)
+    for column, bins in [("I1", 10), ("I5", 10), ("I11", 7), ("I13", 50)]:
+        assert population_stability_index(
+            train[column], other[column], bins
+        ) == pytest.approx(
+            _psi_in_memory(train[column], other[column], bins), rel=1e-12
+        )
+    counts = pl.Series(np.arange(1_000) % 9, dtype=pl.Int64)
+    assert population_stability_index(counts, counts.tail(400), 4) == pytest.approx(
+        _psi_in_memory(counts, counts.tail(400), 4), rel=1e-12
+    )
+
+
+def test_drift_of_scans_equals_drift_of_the_tables(
+    typed_demo_table, demo_schema, tmp_path, scan_shards
+):
+    shifted = typed_demo_table(3_000, seed=32).with_columns(pl.col("I3") * 3)
+    tables = {
+        "train": typed_demo_table(6_000, seed=31),
+        "valid": shifted,
+        "test": typed_demo_table(2_000, seed=33),
+    }
+    scans = {
+        split: scan_shards(table, tmp_path / split, shards=3)
+        for split, table in tables.items()
+    }
+    params = DriftParams(max_psi=0.05)
+    eager = compute_drift(tables, demo_schema, params)
+    streamed = compute_drift(scans, demo_schema, params)
+    assert streamed["label_rate"] == eager["label_rate"]
+    assert streamed["label"] == eager["label"]
+    for kind, value in [("categorical", "oov_rate"), ("numeric", "psi")]:
+        assert [{k: v for k, v in r.items() if k != value} for r in streamed[kind]] == [
+            {k: v for k, v in r.items() if k != value} for r in eager[kind]
+        ]
+        assert [r[value] for r in streamed[kind]] == pytest.approx(
+            [r[value] for r in eager[kind]], rel=1e-12
+        )
+    assert streamed["warnings"] == eager["warnings"]
+    assert any("'I3' has PSI" in w for w in eager["warnings"])
+    assert null_fractions(scans) == null_fractions(tables)

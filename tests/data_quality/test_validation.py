@@ -340,3 +340,28 @@ def test_display_ad_click_rates_pass_the_default_checks():
         if entry["check"] == "positive_rate" and entry["success"]
     }
     assert rates == {"train": 0.0095, "valid": 0.002, "test": 0.0024}
+
+
+def test_a_report_of_scans_equals_the_report_of_the_tables(
+    typed_demo_table, demo_schema, clean_report, tmp_path, scan_shards
+):
+    """Splits streamed from Parquet shards, each under ``max_validation_rows``: GX
+    sees every row, and every number of the report is that of the tables."""
+    tables = {  # the splits of clean_report
+        "train": typed_demo_table(2_000, seed=3),
+        "valid": typed_demo_table(1_500, seed=4),
+        "test": typed_demo_table(1_200, seed=5),
+    }
+    scans = {
+        split: scan_shards(split_table, tmp_path / split, shards=3)
+        for split, split_table in tables.items()
+    }
+    streamed = validate_tables(scans, demo_schema, PARAMS)
+    for key in ("success", "row_counts", "null_fractions", "value_ranges"):
+        assert streamed[key] == clean_report[key], key
+    for split, split_report in clean_report["splits"].items():
+        assert streamed["splits"][split]["expectations"] == split_report["expectations"]
+        assert streamed["splits"][split]["validation"]["sampled"] is False
+    assert streamed["drift"]["label_rate"] == clean_report["drift"]["label_rate"]
+    assert streamed["drift"]["warnings"] == clean_report["drift"]["warnings"]
+    assert streamed["leaks"]["columns"] == clean_report["leaks"]["columns"]

@@ -182,6 +182,39 @@ def test_sample_rows_is_seeded_and_none_keeps_the_table(table):
     assert everything.sort("noise_num").equals(table.sort("noise_num"))
 
 
+def test_sample_rows_of_a_scan(table, tmp_path, scan_shards):
+    scan = scan_shards(table, tmp_path, shards=4)
+    # no larger than the sample size: the very rows and order of the table
+    assert sample_rows(scan, table.height, seed=1).equals(
+        sample_rows(table, table.height, seed=1)
+    )
+    assert sample_rows(scan, None, seed=1).equals(table)
+    # larger: sampled while it streams (other rows than DataFrame.sample's)
+    sample = sample_rows(scan, 500, seed=1)
+    assert sample.height == 500
+    assert sample.equals(sample_rows(scan, 500, seed=1))
+    assert not sample.equals(sample_rows(scan, 500, seed=2))
+    assert not sample["noise_num"].is_sorted()  # shuffled, not in table order
+    # rows of the table (a null amount matches a null)
+    key = ["label", "signal", "user_id", "amount", "noise_num"]
+    assert sample.join(table, on=key, how="anti", nulls_equal=True).height == 0
+    assert sample["noise_num"].n_unique() == 500
+
+
+def test_ranking_of_a_scan_equals_the_ranking_of_the_table(
+    table, schema, tmp_path, scan_shards
+):
+    """Under the sample size a scan is ranked on the very sample of the table."""
+    params = FeatureRankingParams(sample_size=table.height + 1, seed=3)
+    scan = scan_shards(table, tmp_path, shards=3)
+    eager, streamed = (
+        rank_features(sample_rows(t, params.sample_size, params.seed), schema, params)
+        for t in (table, scan)
+    )
+    assert streamed.equals(eager)
+    assert eager["feature"][0] == "signal"
+
+
 def test_encode_fields_matches_the_ranking_cardinality(table, schema):
     ranking = rank_features(table, schema, FeatureRankingParams())
     ids = encode_fields(table, schema, ["signal", "amount", "user_id"], 32)

@@ -40,8 +40,9 @@ PAGE_TITLE = "ctrflow data quality"
 def render_data_docs(report: Mapping[str, Any]) -> str:
     """Renders the report's GX validation results, all splits, as one HTML page.
 
-    The page opens with a summary: status and row count per split, each check with
-    its severity and number of failures, then every failed expectation. GX's own
+    The page opens with a summary: status and row count per split, the splits GX
+    validated on a seeded sample (N of M rows), each check with its severity and
+    number of failures, then every failed expectation. GX's own
     validation tables follow, per split; they do not show an expectation's meta or
     notes, so severities appear only in the summary.
 
@@ -56,7 +57,8 @@ def render_data_docs(report: Mapping[str, Any]) -> str:
     for split, split_report in report["splits"].items():
         result = _load_result(split_report["gx_result"])
         document = renderer.render(result)
-        sections += _split_sections(split, document.sections)
+        note = (split_report.get("validation") or {}).get("note")
+        sections += _split_sections(split, document.sections, note)
     document = RenderedDocumentContent(
         sections=sections,
         renderer_type="ValidationResultsPageRenderer",
@@ -82,16 +84,19 @@ def _load_result(gx_result: Mapping[str, Any]) -> ExpectationSuiteValidationResu
 
 
 def _split_sections(
-    split: str, sections: list[RenderedSectionContent]
+    split: str, sections: list[RenderedSectionContent], note: str | None = None
 ) -> list[RenderedSectionContent]:
-    """Prefixes section names (table of contents) and the overview header with ``split``."""
+    """Prefixes section names (table of contents) and the overview header with
+    ``split``; the header says what was validated when it was a sample (``note``)."""
     for section in sections:
         # the table of contents puts names in unescaped (GX's .j2 templates do not
         # autoescape); a name is a column name, from the data
         section.section_name = html.escape(f"{split}: {section.section_name}")
     overview_header = sections[0].content_blocks[0]
     if isinstance(overview_header, RenderedHeaderContent):
-        overview_header.header.string_template["template"] = f"Split: {split}"
+        overview_header.header.string_template["template"] = f"Split: {split}" + (
+            f" ({note})" if note else ""
+        )
     return sections
 
 
@@ -118,6 +123,11 @@ def _summary_section(report: Mapping[str, Any]) -> RenderedSectionContent:
         ]
         for split, split_report in report["splits"].items()
     ]
+    notes = [
+        [html.escape(split), split_report["validation"]["note"]]
+        for split, split_report in report["splits"].items()
+        if (split_report.get("validation") or {}).get("sampled")
+    ]
     # GX puts table cells into the page as they are: escape what came from the data
     failures = [
         [entry["severity"], html.escape(describe_failure(entry))]
@@ -127,6 +137,17 @@ def _summary_section(report: Mapping[str, Any]) -> RenderedSectionContent:
         header,
         _table(
             "Splits", ["Split", "Rows", "Expectations", "Blocking checks"], split_rows
+        ),
+        *(
+            [
+                _table(
+                    "Validated on a sample (Great Expectations)",
+                    ["Split", "Note"],
+                    notes,
+                )
+            ]
+            if notes
+            else []
         ),
         _table(
             "Checks (all splits)",

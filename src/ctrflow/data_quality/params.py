@@ -144,6 +144,11 @@ class DataQualityParams(StrictParams):
         drift: thresholds of the split-drift warnings.
         leak: the probable-leak check (a column that alone nearly determines the
             label).
+        max_validation_rows: Great Expectations (and the leak check) see at most
+            this many rows per split: a larger split is validated on a seeded
+            sample of this size, while row counts, nulls, value ranges, the label
+            checks and drift are computed over every row (streaming aggregations).
+        seed: the validation sample's seed.
     """
 
     min_rows: int = Field(100, ge=0)
@@ -160,6 +165,8 @@ class DataQualityParams(StrictParams):
     )
     drift: DriftParams = DriftParams()
     leak: LeakParams = LeakParams()
+    max_validation_rows: int = Field(1_000_000, ge=1)
+    seed: int = 2024
 
     @model_validator(mode="before")
     @classmethod

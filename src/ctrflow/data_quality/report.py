@@ -10,8 +10,11 @@ Report layout (``build_report``)::
       "blocking_failures": [entry, ...],  # failed blocking expectations, all splits
       "warnings": [entry, ...],           # failed warning expectations, all splits
       "splits": {split: {"success": bool, "row_count": int, "statistics": {...},
-                         "expectations": [entry, ...], "gx_result": {...}}},
+                         "expectations": [entry, ...], "gx_result": {...},
+                         "validation": {"rows", "validated_rows", "sampled",
+                                        "seed", "note"}}},  # by validate_tables
       "null_fractions": {split: {column: float}},   # added by validate_tables
+      "value_ranges": {split: {column: [min, max]}},  # numeric columns, all rows
       "drift": {...},  # OOV, PSI, label rate: ctrflow.data_quality.drift.compute_drift
       "leaks": {...},  # single-column AUCs: ctrflow.data_quality.leaks.check_leaks
       "probable_leaks": [{"column", "auc", "split", "message"}, ...],  # [] when none
@@ -27,6 +30,13 @@ type), ``check`` (family), ``column`` (None for table-level ones), ``kwargs``,
 ``unexpected_count``, ``unexpected_percent``, ``unexpected_examples`` (a few distinct
 unexpected values) and ``exception`` (why GX could not evaluate it, else None).
 ``gx_result`` is GX's own ``result.to_json_dict()``, from which Data Docs render.
+
+A split above ``max_validation_rows`` is validated by GX on a seeded sample
+(``validation.note`` says "validated on a seeded sample of N of M rows"); its
+``row_count``, ``label_values``, ``positive_rate``, ``null_fraction`` and
+``numeric_range`` entries (and their ``gx_result`` items) hold the exact numbers of
+every row (``ctrflow.data_quality.statistics``); ``custom`` expectations, the
+unexpected examples and the leak check are the sample's.
 """
 
 from __future__ import annotations
@@ -163,6 +173,11 @@ def summarise_report(report: Mapping[str, Any]) -> str:
     evaluated = sum(len(split["expectations"]) for split in report["splits"].values())
     drift = len((report.get("drift") or {}).get("warnings", []))
     leaks = len(report.get("probable_leaks") or [])
+    sampled = [
+        f"{split} {split_report['validation']['validated_rows']:,}"
+        for split, split_report in report["splits"].items()
+        if (split_report.get("validation") or {}).get("sampled")
+    ]
     quarantine = report.get("quarantine")
     kept_aside = ""
     if quarantine is not None:
@@ -174,6 +189,11 @@ def summarise_report(report: Mapping[str, Any]) -> str:
         f"{len(report['blocking_failures'])} blocking failure(s), "
         f"{len(report['warnings'])} warning(s), {drift} drift warning(s), "
         f"{leaks} probable leak(s){kept_aside}"
+        + (
+            f"; GX validated seeded samples ({', '.join(sampled)} rows)"
+            if sampled
+            else ""
+        )
     )
 
 

@@ -18,6 +18,7 @@ from ctrflow.feature_ranking.mutual_information import (
     outrank_estimate,
 )
 from ctrflow.feature_ranking.params import FeatureRankingParams
+from ctrflow.sampling import Table, collect, seeded_sample
 from ctrflow.schema import DatasetSchema
 
 RANKING_SCHEMA: dict[str, pl.DataType] = {
@@ -99,15 +100,21 @@ def rank_features(
     )
 
 
-def sample_rows(
-    table: pl.DataFrame, sample_size: int | None, seed: int
-) -> pl.DataFrame:
+def sample_rows(table: Table, sample_size: int | None, seed: int) -> pl.DataFrame:
     """A seeded random sample of rows, in a seeded random order.
 
+    A table in memory is sampled by ``DataFrame.sample``. A scan (``LazyFrame``)
+    no larger than ``sample_size`` is loaded and sampled the same way, so it gives
+    the very rows and order of the same table in memory; a larger scan is sampled
+    while it streams (``ctrflow.sampling.seeded_sample``: the rows of smallest
+    seeded hash of their index), then shuffled with ``seed``: a sample as random,
+    not the same rows as ``DataFrame.sample`` draws.
+
     Args:
-        table: any table.
-        sample_size: rows to keep; ``None`` returns ``table`` itself (table order);
-            a size at or above the row count keeps every row, shuffled.
+        table: any table, in memory or a scan.
+        sample_size: rows to keep; ``None`` returns ``table`` itself (table order;
+            a scan is loaded whole); a size at or above the row count keeps every
+            row, shuffled.
         seed: the sample's seed.
 
     Returns:
@@ -120,10 +127,15 @@ def sample_rows(
         3
         >>> sample_rows(table, 3, seed=0).equals(sample_rows(table, 3, seed=0))
         True
+        >>> sample_rows(table.lazy(), 20, seed=0).equals(sample_rows(table, 20, seed=0))
+        True
     """
     if sample_size is None:
-        return table
-    return table.sample(n=min(sample_size, table.height), seed=seed, shuffle=True)
+        return table if isinstance(table, pl.DataFrame) else collect(table)
+    if isinstance(table, pl.DataFrame):
+        return table.sample(n=min(sample_size, table.height), seed=seed, shuffle=True)
+    sample = seeded_sample(table, sample_size, seed)
+    return sample.sample(n=sample.height, seed=seed, shuffle=True)
 
 
 def encode_fields(

@@ -119,6 +119,33 @@ def test_validate_splits_node(splits, demo_schema):
     require_passed(report)
 
 
+def test_validate_splits_takes_scans_of_shards_and_samples_what_is_large(
+    splits, bad_test, demo_schema, tmp_path, scan_shards
+):
+    """LazyFrame splits (as ingestion's shards load): the blocking failure in
+    test is found over every row although GX sees a 300-row sample of train."""
+    tables = {**splits, "test": bad_test}
+    scans = {
+        split: scan_shards(table, tmp_path / split, shards=3)
+        for split, table in tables.items()
+    }
+    params = PARAMS.model_copy(update={"max_validation_rows": 300})
+    quarantine = scan_shards(empty_quarantine(), tmp_path / "quarantine", shards=1)
+    report = validate_splits(
+        scans["train"], scans["valid"], scans["test"], demo_schema, params, quarantine
+    )
+    assert report["row_counts"] == {"train": 2_000, "valid": 500, "test": 500}
+    assert [
+        (e["split"], e["column"], e["unexpected_count"])
+        for e in report["blocking_failures"]
+    ] == [("test", "label", 4)]
+    assert {
+        split: split_report["validation"]["validated_rows"]
+        for split, split_report in report["splits"].items()
+    } == {"train": 300, "valid": 300, "test": 300}
+    assert report["quarantine"] == {"rows": 0, "by_reason": {}, "by_source": {}}
+
+
 def test_validate_splits_does_not_raise_on_blocking_failure(
     splits, bad_test, demo_schema
 ):

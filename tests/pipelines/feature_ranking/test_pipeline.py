@@ -184,6 +184,18 @@ def test_sample_size_ranks_a_seeded_sample(train_table, passed_report, schema):
     assert c8 <= 5_000  # near-unique: at most one value per sampled row
 
 
+def test_rank_features_node_takes_a_scan_of_shards(
+    train_table, passed_report, schema, tmp_path, scan_shards
+):
+    """A scan no larger than ``sample_size`` ranks and pairs as the table does."""
+    params = FeatureRankingParams(sample_size=train_table.height)
+    scan = scan_shards(train_table, tmp_path, shards=4)
+    eager = rank_features(train_table, passed_report, schema, params)
+    streamed = rank_features(scan, passed_report, schema, params)
+    assert streamed[0].equals(eager[0])
+    assert streamed[1].equals(eager[1])
+
+
 def test_add_top_n_appends_the_best_pair(train_table, passed_report, schema):
     params = FeatureRankingParams(interactions=InteractionParams(add_top_n=1))
     _, interactions, selected, _ = _stage(train_table, passed_report, schema, params)

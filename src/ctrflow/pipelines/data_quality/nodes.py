@@ -19,7 +19,7 @@ import polars as pl
 
 from ctrflow.data_quality.leaks import LEAK_CHECK
 from ctrflow.data_quality.params import DataQualityParams
-from ctrflow.ingestion.quarantine import count_reasons
+from ctrflow.data_quality.quarantine import quarantine_summary
 from ctrflow.pipelines.hints import Figure
 from ctrflow.schema import DatasetSchema
 
@@ -57,14 +57,19 @@ def check_data_quality_params(params: DataQualityParams) -> DataQualityParams:
 
 
 def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
-    train_table: pl.DataFrame,
-    valid_table: pl.DataFrame,
-    test_table: pl.DataFrame,
+    train_table: pl.DataFrame | pl.LazyFrame,
+    valid_table: pl.DataFrame | pl.LazyFrame,
+    test_table: pl.DataFrame | pl.LazyFrame,
     schema: DatasetSchema,
     params: DataQualityParams,
-    quarantined_rows: pl.DataFrame | None = None,
+    quarantined_rows: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> dict[str, Any]:
     """Validate each split against the expectation suite built from the schema.
+
+    A split is in memory or a scan (``LazyFrame``): counts, nulls, ranges, the
+    label checks and drift are exact streaming aggregations; Great Expectations
+    and the leak check see at most ``max_validation_rows`` rows per split (a
+    seeded sample, logged and noted in the report).
 
     Logs one warning per failed warning-severity expectation, per drift
     threshold exceeded (valid/test against train) and per probable leak (a column
@@ -72,7 +77,7 @@ def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     check's highest AUC and time, and a summary line.
 
     Args:
-        train_table: the typed train split.
+        train_table: the typed train split (a table or a scan of its shards).
         valid_table: the typed validation split.
         test_table: the typed test split.
         schema: label and feature columns.
@@ -101,9 +106,14 @@ def validate_splits(  # noqa: PLR0917 (Kedro passes node inputs positionally)
             logger.error("Data quality blocking failure: %s", describe_failure(entry))
     for warning in report.get("drift", {}).get("warnings", []):
         logger.warning("Data drift warning: %s", warning)
+    for split, split_report in report["splits"].items():
+        if split_report["validation"]["sampled"]:
+            logger.info(
+                "Data quality %s: %s", split, split_report["validation"]["note"]
+            )
     _log_leak_check(report, params.severity[LEAK_CHECK])
     if quarantined_rows is not None:
-        report["quarantine"] = _quarantine_summary(quarantined_rows)
+        report["quarantine"] = quarantine_summary(quarantined_rows)
     logger.info("%s", summarise_report(report))
     return report
 
@@ -126,15 +136,6 @@ def _log_leak_check(report: dict[str, Any], severity: str) -> None:
         f"{top['auc']:.4f} ({top['column']})" if top else "none",
         len(report["probable_leaks"]), leaks["threshold"],
     )  # fmt: skip
-
-
-def _quarantine_summary(quarantined_rows: pl.DataFrame) -> dict[str, Any]:
-    by_source = quarantined_rows.group_by("source_file").len().sort("source_file")
-    return {
-        "rows": quarantined_rows.height,
-        "by_reason": count_reasons(quarantined_rows),
-        "by_source": dict(zip(by_source["source_file"], by_source["len"], strict=True)),
-    }
 
 
 def render_data_docs(data_quality_report: dict[str, Any]) -> str:

@@ -58,8 +58,8 @@ def k_values(requested: list[int], available: int, chosen: int | None) -> list[i
 
 
 def auc_vs_k(
-    train: pl.DataFrame,
-    valid: pl.DataFrame,
+    train: pl.DataFrame | pl.LazyFrame,
+    valid: pl.DataFrame | pl.LazyFrame,
     order: list[str],
     *,
     chosen_k: int | None,
@@ -76,8 +76,9 @@ def auc_vs_k(
     their ids renumbered into a smaller id space.
 
     Args:
-        train: typed train table (sampled to ``params.train_rows``).
-        valid: typed validation table (sampled to ``params.valid_rows``).
+        train: typed train table or scan (sampled to ``params.train_rows`` by
+            :func:`ctrflow.feature_ranking.ranking.sample_rows`).
+        valid: typed validation table or scan (sampled to ``params.valid_rows``).
         order: candidate fields, best first
             (:func:`ctrflow.feature_ranking.selection.candidate_fields`).
         chosen_k: how many candidates a fixed ``top_k`` keeps (marked in the

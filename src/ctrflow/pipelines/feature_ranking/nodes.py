@@ -63,7 +63,7 @@ def check_ranking_params(
 
 
 def rank_features(
-    train_table: pl.DataFrame,
+    train_table: pl.DataFrame | pl.LazyFrame,
     data_quality_report: dict,
     schema: DatasetSchema,
     params: FeatureRankingParams,
@@ -77,7 +77,9 @@ def rank_features(
     computed among the fields the first screens left.
 
     Args:
-        train_table: the typed train split.
+        train_table: the typed train split, in memory or a scan of its shards
+            (sampled to ``params.sample_size`` while it streams; ``null`` loads
+            a scan whole).
         data_quality_report: the data-quality report; a failed blocking
             expectation stops the run here; its ``probable_leaks`` are screened.
         schema: label and feature columns.
@@ -138,8 +140,8 @@ def rank_features(
 
 def plot_auc_vs_k(
     *,
-    train_table: pl.DataFrame,
-    valid_table: pl.DataFrame,
+    train_table: pl.DataFrame | pl.LazyFrame,
+    valid_table: pl.DataFrame | pl.LazyFrame,
     screened_ranking: pl.DataFrame,
     schema: DatasetSchema,
     params: FeatureRankingParams,
@@ -154,8 +156,9 @@ def plot_auc_vs_k(
     otherwise the k a fixed ``top_k`` / ``min_score`` keeps.
 
     Args:
-        train_table: the typed train split.
-        valid_table: the typed validation split.
+        train_table: the typed train split (in memory or a scan: sampled to
+            ``auc_vs_k.train_rows`` as :func:`rank_features` samples).
+        valid_table: the typed validation split (``auc_vs_k.valid_rows``).
         screened_ranking: the ranking with its ``decision`` column (null =
             candidate).
         schema: label and feature columns.
