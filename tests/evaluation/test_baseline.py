@@ -14,7 +14,6 @@ from ctrflow.evaluation.baseline import (
     design_matrix,
     fit_baseline,
     predict_baseline,
-    sample_rows,
 )
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.evaluation.params import BaselineParams
@@ -184,16 +183,3 @@ def test_lazy_scans_of_shards_fit_and_score_as_the_tables_do(splits, tmp_path):
         predict_baseline(lazy, scans["test"], FEATURE_MAP, block_rows=300),
         predict_baseline(eager, splits["test"], FEATURE_MAP),
     )
-
-
-def test_a_lazy_sample_keeps_each_row_by_its_hash(splits, tmp_path):
-    train = splits["train"].with_row_index("row")
-    scan = _scan(train, tmp_path / "train", 700)
-    sample = sample_rows(scan, 1000, seed=3)
-    # binomial count around the bound (3000 rows, p = 1/3: sd 26)
-    assert 850 < sample.height < 1150
-    assert sample["row"].is_sorted() and sample["row"].n_unique() == sample.height
-    assert sample.equals(sample_rows(scan, 1000, seed=3))  # stable
-    assert not sample.equals(sample_rows(scan, 1000, seed=4))
-    # a table under the bound comes back whole
-    assert sample_rows(scan, 5000, seed=3).equals(train)

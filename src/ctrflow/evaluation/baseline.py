@@ -29,6 +29,7 @@ from ctrflow.evaluation.delong import AucInterval, delong_auc
 from ctrflow.evaluation.metrics import roc_auc
 from ctrflow.evaluation.params import BaselineParams
 from ctrflow.feature_engineering.feature_map import PAD_ID, FeatureMap
+from ctrflow.sampling import seeded_sample
 
 logger = logging.getLogger(__name__)
 
@@ -158,35 +159,6 @@ class BaselineFit:
     fit_seconds: float
 
 
-def sample_rows(
-    table: pl.DataFrame | pl.LazyFrame, max_rows: int, seed: int
-) -> pl.DataFrame:
-    """At most about ``max_rows`` rows of ``table``, in memory.
-
-    A table in memory of more rows gives ``max_rows`` rows drawn without
-    replacement (seeded, in table order); a lazy one (a scan of shards) keeps
-    each row whose hash of (``seed``, position) falls below ``max_rows / rows``,
-    streamed, so the whole table is never held (the count is then binomial,
-    close to ``max_rows``).
-    """
-    if isinstance(table, pl.DataFrame):
-        if table.height <= max_rows:
-            return table
-        rng = np.random.default_rng(seed)
-        return table[np.sort(rng.choice(table.height, max_rows, replace=False))]
-    rows = int(table.select(pl.len()).collect(engine="streaming").item())
-    if rows <= max_rows:
-        return table.collect(engine="streaming")
-    threshold = int(max_rows / rows * 2**32)
-    position = "__ctrflow_row"
-    return (
-        table.with_row_index(position)
-        .filter((pl.col(position).hash(seed) % 2**32) < threshold)
-        .drop(position)
-        .collect(engine="streaming")
-    )
-
-
 def fit_baseline(
     train: pl.DataFrame | pl.LazyFrame,
     valid: pl.DataFrame | pl.LazyFrame,
@@ -202,7 +174,7 @@ def fit_baseline(
 
     Args:
         train: the encoded train split (sampled to ``params.max_train_rows``,
-            ``sample_rows``).
+            ``ctrflow.sampling.seeded_sample``).
         valid: the encoded validation split, which picks ``C`` (a lazy one is
             sampled the same way).
         feature_map: the encoding of both.
@@ -216,9 +188,9 @@ def fit_baseline(
         ValueError: the train or validation labels hold a single class.
     """
     started = time.perf_counter()
-    train = sample_rows(train, params.max_train_rows, params.seed)
+    train = seeded_sample(train, params.max_train_rows, params.seed)
     if isinstance(valid, pl.LazyFrame):
-        valid = sample_rows(valid, params.max_train_rows, params.seed)
+        valid = seeded_sample(valid, params.max_train_rows, params.seed)
     train_x, valid_x = (
         design_matrix(train, feature_map),
         design_matrix(valid, feature_map),

@@ -23,6 +23,7 @@ from ctrflow.feature_engineering.params import (
     FeatureEngineeringParams,
     resolve_min_count,
 )
+from ctrflow.sampling import row_count
 from ctrflow.schema import DatasetSchema
 
 
@@ -89,13 +90,6 @@ def _numeric_value(column: str, transform: str) -> pl.Expr:
     if transform == "log1p":
         value = value.clip(lower_bound=0).log1p()
     return value
-
-
-def row_count(table: pl.DataFrame | pl.LazyFrame) -> int:
-    """Rows of a table; a lazy one is counted by a streaming scan."""
-    if isinstance(table, pl.DataFrame):
-        return table.height
-    return int(table.select(pl.len()).collect(engine="streaming").item())
 
 
 def fit_feature_map(

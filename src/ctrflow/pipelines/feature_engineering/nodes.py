@@ -6,16 +6,13 @@ import logging
 
 import polars as pl
 
-from ctrflow.feature_engineering.encoding import (
-    encode_table,
-    fit_feature_map,
-    row_count,
-)
+from ctrflow.feature_engineering.encoding import encode_table, fit_feature_map
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.feature_engineering.params import (
     FeatureEngineeringParams,
     resolve_min_count,
 )
+from ctrflow.sampling import row_count
 from ctrflow.schema import DatasetSchema, where_to_set
 
 logger = logging.getLogger(__name__)

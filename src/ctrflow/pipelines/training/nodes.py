@@ -15,6 +15,7 @@ import polars as pl
 from ctrflow.evaluation.params import BaselineParams, EvaluationParams
 from ctrflow.feature_engineering.feature_map import FeatureMap
 from ctrflow.pipelines.hints import ModelArtifact
+from ctrflow.sampling import row_count, seeded_sample
 from ctrflow.schema import DatasetSchema
 from ctrflow.training.batch_size import resolve_batch_size
 from ctrflow.training.params import TrainingParams
@@ -63,8 +64,6 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     """
     import torch
 
-    from ctrflow.evaluation.baseline import sample_rows
-    from ctrflow.feature_engineering.encoding import row_count
     from ctrflow.models import build_model
     from ctrflow.scoring.reference import reference_profile
     from ctrflow.training.artifact import ModelArtifact, predict_proba
@@ -135,7 +134,7 @@ def train_model(  # noqa: PLR0917 (Kedro passes node inputs positionally)
     )
     # a lazy split's distributions from a sample of REFERENCE_ROWS (deciles and
     # shares: a million rows pin them to about 0.1%)
-    profiled = sample_rows(train_encoded, REFERENCE_ROWS, params.seed)
+    profiled = seeded_sample(train_encoded, REFERENCE_ROWS, params.seed)
     artifact.reference = reference_profile(profiled, encoding, held_out)
     if isinstance(train_encoded, pl.LazyFrame):
         artifact.reference["rows"] = train_rows
