@@ -131,10 +131,7 @@ def check_trained(
     feature_map = FeatureMap.from_dict(
         json.loads(_saved(model_input / "feature_map.json").read_text())
     )
-    split = {
-        s: pl.read_parquet(_saved(model_input / f"{s}_encoded.parquet"))
-        for s in ("train", "valid", "test")
-    }
+    split = {s: _encoded_split(model_input, s) for s in ("train", "valid", "test")}
     needs_sequence = name == "DIN"
     if needs_sequence and not feature_map.sequence:
         return {"model": name, "exporter": None, "max_abs_diff": None,
@@ -154,6 +151,17 @@ def check_trained(
     )
     artifact = ModelArtifact(model, name, config.model_dump(), feature_map, {})
     return _compare(artifact, split["test"], params)
+
+
+def _encoded_split(model_input: Path, split: str) -> pl.DataFrame:
+    """An encoded split as the catalog writes it (a folder of shards,
+    ``<split>_encoded/``), or one Parquet file ``<split>_encoded.parquet``."""
+    from ctrflow.datasets import ShardedParquetDataset  # noqa: PLC0415
+
+    folder = model_input / f"{split}_encoded"
+    if folder.is_dir():
+        return ShardedParquetDataset(str(folder)).load()
+    return pl.read_parquet(model_input / f"{split}_encoded.parquet")
 
 
 def _saved(path: Path) -> Path:

@@ -31,6 +31,23 @@ def test_a_frame_is_written_in_shards_and_loads_back_in_order(tmp_path):
     assert lazy.collect().equals(TABLE)
 
 
+def test_a_plan_is_streamed_into_full_shards(tmp_path):
+    source = pl.DataFrame({"x": range(1_003)})
+    ShardedParquetDataset(str(tmp_path / "source"), shard_rows=97).save(source)
+    scan = ShardedParquetDataset(str(tmp_path / "source"), lazy=True).load()
+    plan = scan.with_columns(doubled=pl.col("x") * 2)
+    folder = tmp_path / "encoded"
+    ShardedParquetDataset(str(folder), shard_rows=250).save(plan)
+    manifest = json.loads((folder / "_SUCCESS.json").read_text())
+    # every shard full but the last, whatever batches the engine gave
+    assert [s["rows"] for s in manifest["shards"]] == [250, 250, 250, 250, 3]
+    assert ShardedParquetDataset(str(folder)).load().equals(plan.collect())
+    # a plan without rows keeps its columns and types
+    ShardedParquetDataset(str(folder)).save(plan.filter(pl.col("x") < 0))
+    empty = ShardedParquetDataset(str(folder)).load()
+    assert empty.height == 0 and empty.schema == plan.collect_schema()
+
+
 def test_blocks_are_committed_by_the_final_one_only(tmp_path):
     folder = tmp_path / "train"
     dataset = ShardedParquetDataset(str(folder))
@@ -102,7 +119,9 @@ def test_versioned_tables_each_keep_their_folder_and_the_newest_loads(tmp_path):
 
 
 def test_only_polars_frames_and_blocks_are_saved(tmp_path):
-    with pytest.raises(DatasetError, match="saves a polars DataFrame or a ShardBlock"):
+    with pytest.raises(
+        DatasetError, match="saves a polars DataFrame, LazyFrame or a ShardBlock"
+    ):
         ShardedParquetDataset(str(tmp_path / "t")).save({"a": [1]})
     with pytest.raises(DatasetError, match=r"load_args \['columns'\]"):
         ShardedParquetDataset(str(tmp_path / "t"), load_args={"columns": ["a"]})

@@ -11,8 +11,10 @@ from ctrflow.feature_ranking.mutual_information import mutual_information
 from ctrflow.feature_ranking.params import FeatureRankingParams
 from ctrflow.feature_ranking.ranking import (
     RANKING_SCHEMA,
+    WHOLE_TABLE_MAX_ROWS,
     encode_fields,
     rank_features,
+    resolve_sample_size,
     sample_rows,
 )
 from ctrflow.schema import DatasetSchema
@@ -222,3 +224,9 @@ def test_encode_fields_matches_the_ranking_cardinality(table, schema):
     assert list(ids) == ["signal", "amount", "user_id"]
     for name, values in ids.items():
         assert values.max() + 1 == cardinality[name]
+
+
+def test_null_sample_size_ranks_every_row_up_to_the_bound():
+    assert resolve_sample_size(None, WHOLE_TABLE_MAX_ROWS) is None
+    assert resolve_sample_size(None, WHOLE_TABLE_MAX_ROWS + 1) == WHOLE_TABLE_MAX_ROWS
+    assert resolve_sample_size(5_000, 10**9) == 5_000  # as set, whatever the rows

@@ -52,7 +52,8 @@ class ShardedParquetDataset(AbstractDataset[pl.DataFrame | ShardBlock, Any]):
 
     ``load`` returns one ``pl.DataFrame`` (the shards in order), or with
     ``lazy: true`` a ``pl.LazyFrame`` over them. ``save`` takes a whole
-    ``pl.DataFrame`` (cut into shards of at most ``shard_rows``), or a stream of
+    ``pl.DataFrame`` (cut into shards of at most ``shard_rows``), a
+    ``pl.LazyFrame`` (run by polars' streaming engine, a shard at a time), or a stream of
     ``ShardBlock``s (one or more shards per block, committed by the final one).
     Either way the folder at ``filepath`` is replaced atomically; a folder without
     its marker (``_SUCCESS.json``) is never loaded.
@@ -177,21 +178,46 @@ class ShardedParquetDataset(AbstractDataset[pl.DataFrame | ShardBlock, Any]):
 
     # --- save --------------------------------------------------------------------
 
-    def save(self, data: pl.DataFrame | ShardBlock) -> None:
+    def save(self, data: pl.DataFrame | pl.LazyFrame | ShardBlock) -> None:
         if isinstance(data, ShardBlock):
             self._save_block(data)
             return
-        if not isinstance(data, pl.DataFrame):
+        if not isinstance(data, pl.DataFrame | pl.LazyFrame):
             raise DatasetError(
-                f"ShardedParquetDataset {self._filepath} saves a polars DataFrame or "
-                f"a ShardBlock, got {type(data).__name__}"
+                f"ShardedParquetDataset {self._filepath} saves a polars DataFrame, "
+                f"LazyFrame or a ShardBlock, got {type(data).__name__}"
             )
         if self._open is not None:
             raise DatasetError(
                 f"ShardedParquetDataset {self._filepath}: a whole table was saved "
                 "while a stream of blocks was open (its final block never came)"
             )
-        self._save_block(ShardBlock(data, final=True))
+        if isinstance(data, pl.DataFrame):
+            self._save_block(ShardBlock(data, final=True))
+            return
+        # a plan: run by the streaming engine, its batches gathered into shards
+        # of shard_rows, so memory holds about one shard whatever the table's size
+        table = _OpenTable.start(self._save_path(), self._shard_rows)
+        pending: list[pl.DataFrame] = []
+        pending_rows = 0
+        for batch in data.collect_batches(
+            chunk_size=self._shard_rows, engine="streaming"
+        ):
+            if table.empty is None:
+                table.empty = batch.clear()
+            pending.append(batch)
+            pending_rows += batch.height
+            if pending_rows >= self._shard_rows:
+                rows = pl.concat(pending, rechunk=True)
+                whole = rows.height - rows.height % self._shard_rows
+                table.append(rows.slice(0, whole))
+                pending = [rows.slice(whole)]
+                pending_rows = pending[0].height
+        if table.empty is None:  # no batch at all: the plan's columns, no rows
+            table.empty = data.limit(0).collect()
+        if pending_rows:
+            table.append(pl.concat(pending, rechunk=True))
+        table.commit()
 
     def _save_block(self, block: ShardBlock) -> None:
         if self._open is None:

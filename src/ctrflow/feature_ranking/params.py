@@ -164,9 +164,10 @@ class FeatureRankingParams(StrictParams):
             ``outrank`` (OutRank's own numba estimator, same numbers, seconds per
             high-cardinality field: for checking).
         sample_size: score a seeded random sample of this many train rows
-            (``null`` = every row, in table order; a size at or above the row
-            count shuffles every row). A train scan (``LazyFrame``) is sampled
-            while it streams, so memory is the sample; ``null`` loads it whole.
+            (``null`` = every row, in table order, up to 2,000,000 rows and a
+            sample of that many above; a size at or above the row count
+            shuffles every row). A train scan (``LazyFrame``) is sampled while
+            it streams, so memory is the sample.
         seed: the sample's seed; it also sets the sample's row order, which
             OutRank's shifted label depends on.
         selection: which fields go on to the model.

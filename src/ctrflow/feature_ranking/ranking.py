@@ -21,6 +21,9 @@ from ctrflow.feature_ranking.params import FeatureRankingParams
 from ctrflow.sampling import Table, collect, seeded_sample
 from ctrflow.schema import DatasetSchema
 
+# ``sample_size: null`` ranks every row up to this many, a sample above
+WHOLE_TABLE_MAX_ROWS = 2_000_000
+
 RANKING_SCHEMA: dict[str, pl.DataType] = {
     "feature": pl.String(),
     "kind": pl.String(),
@@ -98,6 +101,16 @@ def rank_features(
         .sort("score", descending=True, maintain_order=True)
         .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("rank"))
     )
+
+
+def resolve_sample_size(sample_size: int | None, rows: int) -> int | None:
+    """The rows to rank on: ``sample_size`` as set; ``None`` (every row) up to
+    ``WHOLE_TABLE_MAX_ROWS``, above it a seeded sample of that many: the typed
+    rows of a larger table need not fit in memory, and ranking, like OutRank,
+    works on a sample."""
+    if sample_size is None and rows > WHOLE_TABLE_MAX_ROWS:
+        return WHOLE_TABLE_MAX_ROWS
+    return sample_size
 
 
 def sample_rows(table: Table, sample_size: int | None, seed: int) -> pl.DataFrame:

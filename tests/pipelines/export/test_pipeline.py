@@ -141,7 +141,7 @@ def test_export_end_to_end_after_train(model_name, project_copy, run_project, la
     assert hooks.summary[2].endswith(str(folder.relative_to(project_copy)))
     model = OnnxModel(folder)
     spec = json.loads((folder / "preprocessing.json").read_text())
-    test_encoded = pl.read_parquet(data / "05_model_input/test_encoded.parquet")
+    test_encoded = pl.read_parquet(data / "05_model_input/test_encoded/*.parquet")
     predictions = pl.read_parquet(data / "07_model_output/test_predictions.parquet")
     feature_map = FeatureMap.from_dict(spec["feature_map"])
     probabilities = model.predict_proba(*onnx_inputs(test_encoded, feature_map))

@@ -15,6 +15,7 @@ import polars as pl
 from ctrflow.export.bundle import OnnxExport
 from ctrflow.export.params import ExportParams
 from ctrflow.pipelines.hints import ModelArtifact
+from ctrflow.sampling import row_count
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def export_model(model: ModelArtifact, params: ExportParams) -> OnnxExport:
 def check_export_parity(
     export: OnnxExport,
     model: ModelArtifact,
-    test_encoded: pl.DataFrame,
+    test_encoded: pl.DataFrame | pl.LazyFrame,
     params: ExportParams,
 ) -> tuple[OnnxExport, dict[str, Any]]:
     """Compare onnxruntime's click probabilities with torch's on the test split.
@@ -57,7 +58,8 @@ def check_export_parity(
     Args:
         export: the graph from ``export_model``.
         model: the artifact it was exported from.
-        test_encoded: the encoded test split.
+        test_encoded: the encoded test split (in memory or a scan: only the
+            ``parity_rows`` compared are loaded).
         params: ``parity_atol``, ``parity_rows`` and ``fail_on_mismatch``.
 
     Returns:
@@ -74,12 +76,11 @@ def check_export_parity(
     from ctrflow.export.runtime import OnnxModel
 
     onnx_model = OnnxModel.from_bytes(export.onnx_model, export.preprocessing)
+    compared = test_encoded.lazy()
+    if params.parity_rows is not None:
+        compared = compared.head(params.parity_rows)
     parity = check_parity(
-        onnx_model,
-        model,
-        test_encoded,
-        atol=params.parity_atol,
-        rows=params.parity_rows,
+        onnx_model, model, compared.collect(), atol=params.parity_atol
     )
     report = {
         "model": model.model_name,
@@ -93,7 +94,7 @@ def check_export_parity(
         "parity": {
             "compared": "probabilities (sigmoid of the logits)",
             "rows": parity.rows,
-            "test_rows": test_encoded.height,
+            "test_rows": row_count(test_encoded),
             "max_abs_diff": parity.max_abs_diff,
             "worst_row": parity.worst_row,
             "atol": parity.atol,

@@ -32,7 +32,8 @@ from ctrflow.feature_ranking.selection import (
     select_features,
 )
 from ctrflow.pipelines.hints import Figure
-from ctrflow.schema import DatasetSchema
+from ctrflow.sampling import row_count
+from ctrflow.schema import DatasetSchema, where_to_set
 from ctrflow.training.params import TrainingParams
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,8 @@ def rank_features(
 
     Args:
         train_table: the typed train split, in memory or a scan of its shards
-            (sampled to ``params.sample_size`` while it streams; ``null`` loads
-            a scan whole).
+            (sampled to ``params.sample_size`` while it streams; ``null``: every
+            row up to ``ranking.WHOLE_TABLE_MAX_ROWS``, a sample above).
         data_quality_report: the data-quality report; a failed blocking
             expectation stops the run here; its ``probable_leaks`` are screened.
         schema: label and feature columns.
@@ -97,7 +98,16 @@ def rank_features(
     from ctrflow.data_quality.report import require_passed
 
     require_passed(data_quality_report)
-    table = ranking.sample_rows(train_table, params.sample_size, params.seed)
+    rows = row_count(train_table)
+    sample_size = ranking.resolve_sample_size(params.sample_size, rows)
+    if sample_size != params.sample_size:
+        logger.info(
+            "ranking a seeded sample of %s of the %s train rows (sample_size null "
+            "ranks every row up to %s); to choose, %s",
+            f"{sample_size:,}", f"{rows:,}", f"{ranking.WHOLE_TABLE_MAX_ROWS:,}",
+            where_to_set("feature_ranking.sample_size"),
+        )  # fmt: skip
+    table = ranking.sample_rows(train_table, sample_size, params.seed)
     scores = ranking.rank_features(table, schema, params)
     scores = screen_fields(
         scores,
