@@ -72,6 +72,11 @@ STAGES = (
     "training",
     "evaluation",
 )
+# --in-memory: conf/base's scans of the typed and encoded splits loaded whole
+IN_MEMORY_SPLITS = {
+    "{split}_table": "02_intermediate/{split}",
+    "{split}_encoded": "05_model_input/{split}_encoded",
+}
 SETUP = "setup"  # before the first node: session, context, catalog
 # issue 17's done-when, for the 50M-row run
 TARGET_PEAK_GIB, TARGET_GROWTH, TARGET_ROWS = 8.0, 1.25, 50_000_000
@@ -216,6 +221,18 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def _path_text(data: dict) -> str:
+    if data.get("in_memory"):
+        return (
+            " except that the typed and encoded splits are loaded whole "
+            "(`--in-memory`: `load_args: {lazy: false}`)"
+        )
+    return (
+        " (every stage reads the splits as scans of Parquet shards, streamed or "
+        "sampled; training a window of chunks at a time)"
+    )
+
+
 def make_project(destination: Path, raw_file: Path, args: argparse.Namespace) -> Path:
     """A throw-away copy of the project whose ``scaling`` environment reads
     ``raw_file`` and trains ``--max-epochs`` epochs."""
@@ -229,17 +246,26 @@ def make_project(destination: Path, raw_file: Path, args: argparse.Namespace) ->
         shutil.copy(telemetry, destination)
     env = destination / "conf" / "scaling"
     env.mkdir()
+    catalog = {
+        "raw_logs": {
+            "type": "ctrflow.datasets.ImpressionLogDataset",
+            "filepath": str(raw_file.resolve()),
+            "file_format": "criteo_tsv",
+        }
+    }
+    if args.in_memory:  # the splits loaded whole, as before they were scans
+        for name, folder in IN_MEMORY_SPLITS.items():
+            catalog[name] = {
+                "type": "ctrflow.datasets.ShardedParquetDataset",
+                "filepath": "${globals:data_root}/" + folder,
+                "load_args": {"lazy": False},
+            }
     # JSON is YAML: no quoting questions for the path
     (env / "catalog.yml").write_text(
-        "raw_logs: "
-        + json.dumps(
-            {
-                "type": "ctrflow.datasets.ImpressionLogDataset",
-                "filepath": str(raw_file.resolve()),
-                "file_format": "criteo_tsv",
-            }
+        "".join(
+            f"{json.dumps(name)}: {json.dumps(entry)}\n"
+            for name, entry in catalog.items()
         )
-        + "\n"
     )
     training = {
         "max_epochs": args.max_epochs,
@@ -542,7 +568,7 @@ def docs_markdown(data: dict, command: str) -> str:
             *[_cell(stages.get(s, {}).get("peak_rss_gib")) for s in STAGES],
         ])  # fmt: skip
     for rows in data.get("not_run", []):
-        table.append([f"{rows:,}", "", f"not run: {data.get('not_run_note')}",
+        table.append([f"{rows:,}", "", "not run" + (f": {note}" if (note := data.get("not_run_note")) else ""),
                       *[""] * (len(header) - 3)])  # fmt: skip
     measured = [r for r in data["results"] if r.get("status") == "ok"]
     training = measured[0]["training"] if measured else {}
@@ -582,8 +608,7 @@ def docs_markdown(data: dict, command: str) -> str:
         "in a throw-away project copy whose `scaling` environment points `raw_logs` "
         "at the file and sets "
         f"`training.max_epochs={data['max_epochs']}`; everything else is "
-        "`conf/base` (the in-memory path of today: each stage loads its inputs "
-        "whole). A stage's time runs from its node's first dataset load to the next "
+        f"`conf/base`{_path_text(data)}. A stage's time runs from its node's first dataset load to the next "
         "node's (saves included), summed over its nodes; its peak RSS is the "
         f"highest of `VmRSS` samples every {data['sample_ms']} ms while it ran "
         "(a hook object registered on the session's hook manager, the benchmark's "
@@ -649,7 +674,7 @@ def main(argv: list[str] | None = None) -> dict | None:
                         help="a sentence for the docs section (e.g. what else ran)")  # fmt: skip
     parser.add_argument("--not-run", default="",
                         help="comma-separated sizes listed as not run")  # fmt: skip
-    parser.add_argument("--not-run-note", default="in-memory path, see issue 17",
+    parser.add_argument("--not-run-note", default="",
                         help="why the --not-run sizes were not run")  # fmt: skip
     parser.add_argument("--render-only", action="store_true",
                         help="measure nothing: redraw the chart and the docs section "
@@ -658,6 +683,13 @@ def main(argv: list[str] | None = None) -> dict | None:
                         help="do not update the docs page")  # fmt: skip
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=1)
+    parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="load the typed and encoded splits whole (DataFrames) "
+        "instead of conf/base's scans: the path before issue 17, "
+        "to compare",
+    )
     parser.add_argument("--max-rss-gib", type=float, default=20.0,
                         help="stop a child above this RSS (default %(default)s)")  # fmt: skip
     parser.add_argument("--sample-ms", type=int, default=50,
@@ -700,6 +732,7 @@ def main(argv: list[str] | None = None) -> dict | None:
         "threads": args.threads,
         "seed": args.seed,
         "max_epochs": args.max_epochs,
+        "in_memory": args.in_memory,
         "max_rss_gib": args.max_rss_gib,
         "sample_ms": args.sample_ms,
         "targets": {

@@ -4,11 +4,13 @@ a project copy per size, the JSON, the chart and the docs section, under tmp_pat
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
+from kedro.config import OmegaConfigLoader
 
 from ctrflow.pipeline_registry import register_pipelines
 
@@ -63,6 +65,29 @@ def test_growth_is_the_largest_sizes_cost_per_million_over_the_smallests(
     assert ratios["ingestion"] == 1.5  # the stopped size is left out
     assert ratios["training"] is None  # measured at neither size
     assert set(ratios) == set(scaling.STAGES)
+
+
+def test_in_memory_loads_the_splits_whole_in_the_scaling_environment(
+    load_benchmark, tmp_path
+):
+    scaling = load_benchmark("scaling")
+    raw = tmp_path / "logs.tsv.gz"
+    raw.write_bytes(b"")
+    options = {"max_epochs": 1, "threads": 1}
+    for in_memory in (False, True):
+        project = scaling.make_project(
+            tmp_path / f"project_{in_memory}", raw,
+            argparse.Namespace(in_memory=in_memory, **options),
+        )  # fmt: skip
+        loader = OmegaConfigLoader(
+            str(project / "conf"), base_env="base", default_run_env="scaling"
+        )
+        catalog = loader["catalog"]
+        assert catalog["raw_logs"]["filepath"] == str(raw.resolve())
+        for name in ("{split}_table", "{split}_encoded"):
+            # conf/base's scans, or the same folders loaded whole
+            assert catalog[name]["load_args"] == {"lazy": not in_memory}
+            assert catalog[name]["type"] == "ctrflow.datasets.ShardedParquetDataset"
 
 
 def test_run_guarded_stops_a_child_above_the_memory_limit(load_benchmark, tmp_path):
@@ -135,7 +160,7 @@ def test_scaling_smoke_run_writes_json_chart_and_docs_section(tmp_path, project_
     assert text.startswith("# Benchmarks\n\nkept\n")
     assert "python benchmarks/scaling.py --sizes 6000,8000" in text
     assert "| 6,000 |" in text and "train samples/s" in text
-    assert "| 50,000,000 |  | not run: in-memory path, see issue 17 |" in text
+    assert "| 50,000,000 |  | not run |" in text
     assert text.count("<!-- benchmark:scaling end -->") == 1
 
     # the chart and section can be redrawn from the JSON alone
